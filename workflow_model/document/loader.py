@@ -1,0 +1,420 @@
+"""Strict loading of flow documents: every mistake is reported with its JSON path."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from ..models.enums import Join, Split, StepKind, TimeUnit
+from .types import (
+    FORMAT,
+    CaseEntry,
+    DossierComponentEntry,
+    Duration,
+    Fee,
+    FlowDocument,
+    OfficerEntry,
+    Position,
+    ProcedureEntry,
+    StepEntry,
+    TransitionEntry,
+    UnitEntry,
+)
+
+MAX_KEY_LENGTH = 64
+T = TypeVar("T")
+
+
+class DocumentError(ValueError):
+    """A flow document that cannot be read; each entry of `errors` starts with its JSON path.
+
+    >>> str(DocumentError(["steps[3].duration.value: expected a number ≥ 0"]))
+    'steps[3].duration.value: expected a number ≥ 0'
+    """
+
+    def __init__(self, errors: list[str]) -> None:
+        self.errors: tuple[str, ...] = tuple(errors)
+        super().__init__("; ".join(self.errors))
+
+
+class _Missing:
+    pass
+
+
+_MISSING = _Missing()
+
+
+class _Reader:
+    """Reads JSON data against the format, collecting every error instead of stopping."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def fail(self, path: str, message: str) -> None:
+        self.errors.append(f"{path or '(document)'}: {message}")
+
+    def obj(
+        self, value: Any, path: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
+    ) -> dict[str, Any] | None:
+        if not isinstance(value, dict):
+            self.fail(path, f"expected an object, got {_json_type(value)}")
+            return None
+        for name in required:
+            if name not in value:
+                self.fail(_join(path, name), "required field is missing")
+        for name in value:
+            if name not in required and name not in optional:
+                self.fail(_join(path, name), "unknown field")
+        return value
+
+    def get(self, data: dict[str, Any], name: str, path: str, read: Callable[..., T]) -> T | Any:
+        if name not in data:
+            return _MISSING
+        return read(data[name], _join(path, name))
+
+    def text(self, value: Any, path: str) -> str:
+        if not isinstance(value, str):
+            self.fail(path, f"expected a string, got {_json_type(value)}")
+            return ""
+        return value
+
+    def key(self, value: Any, path: str) -> str:
+        text = self.text(value, path)
+        if isinstance(value, str) and not (0 < len(text) <= MAX_KEY_LENGTH):
+            self.fail(path, f"expected a key of 1 to {MAX_KEY_LENGTH} characters")
+        return text
+
+    def optional_key(self, value: Any, path: str) -> str | None:
+        return None if value is None else self.key(value, path)
+
+    def boolean(self, value: Any, path: str) -> bool:
+        if not isinstance(value, bool):
+            self.fail(path, f"expected true or false, got {_json_type(value)}")
+            return False
+        return value
+
+    def number(self, value: Any, path: str, minimum: float | None = None) -> float:
+        expected = "a number" if minimum is None else f"a number ≥ {minimum:g}"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.fail(path, f"expected {expected}, got {_json_type(value)}")
+            return 0
+        if not math.isfinite(value):
+            self.fail(path, f"expected {expected}, got the non-finite {value}")
+            return 0
+        if minimum is not None and value < minimum:
+            self.fail(path, f"expected {expected}, got {value:g}")
+        return value
+
+    def count(self, value: Any, path: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            self.fail(path, "expected a whole number ≥ 0")
+            return 0
+        return value
+
+    def choice(self, value: Any, path: str, enum_class: type[T]) -> T | None:
+        allowed = [member.value for member in enum_class]  # type: ignore[attr-defined]
+        if value not in allowed:
+            shown = json.dumps(value, ensure_ascii=False) if _is_json(value) else repr(value)
+            self.fail(path, f"expected one of {', '.join(allowed)}, got {shown}")
+            return None
+        return enum_class(value)  # type: ignore[call-arg]
+
+    def items(self, value: Any, path: str, read: Callable[[Any, str], T]) -> tuple[T, ...]:
+        if not isinstance(value, list):
+            self.fail(path, f"expected a list, got {_json_type(value)}")
+            return ()
+        return tuple(read(item, f"{path}[{index}]") for index, item in enumerate(value))
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _is_json(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _read_duration(r: _Reader, value: Any, path: str) -> Duration:
+    data = r.obj(value, path, ("value", "unit"))
+    if data is None:
+        return Duration(0, TimeUnit.WORKING_DAY)
+    amount = r.get(data, "value", path, lambda v, p: r.number(v, p, minimum=0))
+    unit = r.get(data, "unit", path, lambda v, p: r.choice(v, p, TimeUnit))
+    return Duration(
+        0 if amount is _MISSING else amount,
+        unit if isinstance(unit, TimeUnit) else TimeUnit.WORKING_DAY,
+    )
+
+
+def _value(found: Any, default: Any) -> Any:
+    return default if found is _MISSING or found is None and default is not None else found
+
+
+def _read_fee(r: _Reader, value: Any, path: str) -> Fee:
+    data = r.obj(value, path, ("name", "amount"), ("currency",)) or {}
+    return Fee(
+        name=_value(r.get(data, "name", path, r.text), ""),
+        amount=_value(r.get(data, "amount", path, lambda v, p: r.number(v, p, minimum=0)), 0),
+        currency=_value(r.get(data, "currency", path, r.text), "VND"),
+    )
+
+
+def _read_component(r: _Reader, value: Any, path: str) -> DossierComponentEntry:
+    data = r.obj(value, path, ("key", "name"), ("originals", "copies", "form")) or {}
+    return DossierComponentEntry(
+        key=_value(r.get(data, "key", path, r.key), ""),
+        name=_value(r.get(data, "name", path, r.text), ""),
+        originals=_value(r.get(data, "originals", path, r.count), 1),
+        copies=_value(r.get(data, "copies", path, r.count), 0),
+        form=_value(r.get(data, "form", path, r.text), ""),
+    )
+
+
+def _read_case(r: _Reader, value: Any, path: str) -> CaseEntry:
+    data = r.obj(value, path, ("key", "name")) or {}
+    return CaseEntry(
+        key=_value(r.get(data, "key", path, r.key), ""),
+        name=_value(r.get(data, "name", path, r.text), ""),
+    )
+
+
+_PROCEDURE_REQUIRED = (
+    "code",
+    "name",
+    "level",
+    "field",
+    "legal_time",
+    "result",
+    "legal_basis",
+    "fees",
+    "dossier_components",
+)
+
+
+def _read_procedure(r: _Reader, value: Any, path: str) -> ProcedureEntry:
+    data = r.obj(value, path, _PROCEDURE_REQUIRED, ("case",)) or {}
+    case = r.get(data, "case", path, lambda v, p: None if v is None else _read_case(r, v, p))
+    return ProcedureEntry(
+        code=_value(r.get(data, "code", path, r.key), ""),
+        name=_value(r.get(data, "name", path, r.text), ""),
+        level=_value(r.get(data, "level", path, r.key), ""),
+        field=_value(r.get(data, "field", path, r.text), ""),
+        legal_time=_value(
+            r.get(data, "legal_time", path, lambda v, p: _read_duration(r, v, p)),
+            Duration(0, TimeUnit.WORKING_DAY),
+        ),
+        result=_value(r.get(data, "result", path, r.text), ""),
+        legal_basis=_value(
+            r.get(data, "legal_basis", path, lambda v, p: r.items(v, p, r.text)), ()
+        ),
+        fees=_value(
+            r.get(data, "fees", path, lambda v, p: r.items(v, p, lambda i, q: _read_fee(r, i, q))),
+            (),
+        ),
+        dossier_components=_value(
+            r.get(
+                data,
+                "dossier_components",
+                path,
+                lambda v, p: r.items(v, p, lambda i, q: _read_component(r, i, q)),
+            ),
+            (),
+        ),
+        case=None if case is _MISSING else case,
+    )
+
+
+def _read_unit(r: _Reader, value: Any, path: str) -> UnitEntry:
+    data = r.obj(value, path, ("key", "name", "level", "one_stop", "parent")) or {}
+    return UnitEntry(
+        key=_value(r.get(data, "key", path, r.key), ""),
+        name=_value(r.get(data, "name", path, r.text), ""),
+        level=_value(r.get(data, "level", path, r.key), ""),
+        one_stop=_value(r.get(data, "one_stop", path, r.boolean), False),
+        parent=_value(r.get(data, "parent", path, r.optional_key), None),
+    )
+
+
+def _read_officer(r: _Reader, value: Any, path: str) -> OfficerEntry:
+    data = r.obj(value, path, ("key", "name", "title", "phone", "email", "unit")) or {}
+    return OfficerEntry(
+        key=_value(r.get(data, "key", path, r.key), ""),
+        name=_value(r.get(data, "name", path, r.text), ""),
+        title=_value(r.get(data, "title", path, r.text), ""),
+        phone=_value(r.get(data, "phone", path, r.text), ""),
+        email=_value(r.get(data, "email", path, r.text), ""),
+        unit=_value(r.get(data, "unit", path, r.key), ""),
+    )
+
+
+_STEP_REQUIRED = ("key", "name", "kind", "unit", "officers", "duration")
+_STEP_OPTIONAL = ("documents", "split", "join", "description")
+
+
+def _read_step(r: _Reader, value: Any, path: str) -> StepEntry:
+    data = r.obj(value, path, _STEP_REQUIRED, _STEP_OPTIONAL) or {}
+    kind = r.get(data, "kind", path, lambda v, p: r.choice(v, p, StepKind))
+    split = r.get(data, "split", path, lambda v, p: r.choice(v, p, Split))
+    join = r.get(data, "join", path, lambda v, p: r.choice(v, p, Join))
+    return StepEntry(
+        key=_value(r.get(data, "key", path, r.key), ""),
+        name=_value(r.get(data, "name", path, r.text), ""),
+        kind=kind if isinstance(kind, StepKind) else StepKind.TASK,
+        unit=_value(r.get(data, "unit", path, r.optional_key), None),
+        duration=_value(
+            r.get(data, "duration", path, lambda v, p: _read_duration(r, v, p)),
+            Duration(0, TimeUnit.WORKING_DAY),
+        ),
+        officers=_value(r.get(data, "officers", path, lambda v, p: r.items(v, p, r.key)), ()),
+        documents=_value(r.get(data, "documents", path, lambda v, p: r.items(v, p, r.key)), ()),
+        split=split if isinstance(split, Split) else Split.EXCLUSIVE,
+        join=join if isinstance(join, Join) else Join.ANY,
+        description=_value(r.get(data, "description", path, r.text), ""),
+    )
+
+
+def _read_transition(r: _Reader, value: Any, path: str) -> TransitionEntry:
+    data = r.obj(value, path, ("from", "to"), ("label",)) or {}
+    return TransitionEntry(
+        source=_value(r.get(data, "from", path, r.key), ""),
+        target=_value(r.get(data, "to", path, r.key), ""),
+        label=_value(r.get(data, "label", path, r.text), ""),
+    )
+
+
+def _read_layout(r: _Reader, value: Any, path: str) -> dict[str, Position]:
+    if not isinstance(value, dict):
+        r.fail(path, f"expected an object, got {_json_type(value)}")
+        return {}
+    layout: dict[str, Position] = {}
+    for key, point in value.items():
+        point_path = f"{path}.{key}"
+        data = r.obj(point, point_path, ("x", "y")) or {}
+        layout[key] = Position(
+            x=_value(r.get(data, "x", point_path, r.number), 0),
+            y=_value(r.get(data, "y", point_path, r.number), 0),
+        )
+    return layout
+
+
+def _read_document(r: _Reader, data: Any) -> FlowDocument | None:
+    if not isinstance(data, dict):
+        r.fail("", f"expected a JSON object, got {_json_type(data)}")
+        return None
+    if "format" not in data:
+        r.fail("format", f"required field is missing (expected {FORMAT!r})")
+        return None
+    if data["format"] != FORMAT:
+        shown = json.dumps(data["format"], ensure_ascii=False) if _is_json(data["format"]) else "?"
+        r.fail("format", f"unsupported format {shown} (this version reads {FORMAT!r})")
+        return None
+    r.obj(
+        data,
+        "",
+        ("format", "procedure", "units", "officers", "steps", "transitions"),
+        ("layout", "source"),
+    )
+    source = data.get("source")
+    if source is not None and not isinstance(source, dict):
+        r.fail("source", f"expected an object, got {_json_type(source)}")
+        source = None
+    _check_finite(r, source, "source")
+    return FlowDocument(
+        procedure=_read_procedure(r, data.get("procedure"), "procedure")
+        if "procedure" in data
+        else ProcedureEntry("", "", "", "", Duration(0, TimeUnit.WORKING_DAY), ""),
+        units=r.items(data.get("units", []), "units", lambda v, p: _read_unit(r, v, p)),
+        officers=r.items(data.get("officers", []), "officers", lambda v, p: _read_officer(r, v, p)),
+        steps=r.items(data.get("steps", []), "steps", lambda v, p: _read_step(r, v, p)),
+        transitions=r.items(
+            data.get("transitions", []), "transitions", lambda v, p: _read_transition(r, v, p)
+        ),
+        layout=_read_layout(r, data["layout"], "layout") if "layout" in data else {},
+        source=json.loads(json.dumps(source)) if source is not None else None,
+    )
+
+
+def _check_finite(r: _Reader, value: Any, path: str) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        r.fail(path, f"non-finite number {value} is not allowed in JSON")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_finite(r, item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_finite(r, item, f"{path}[{index}]")
+
+
+def _reject_duplicate_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in data:
+            raise DocumentError([f"(document): the name {name!r} appears twice in one object"])
+        data[name] = value
+    return data
+
+
+def _parse_json(text: str) -> Any:
+    try:
+        return json.loads(text, object_pairs_hook=_reject_duplicate_names)
+    except json.JSONDecodeError as error:
+        raise DocumentError(
+            [f"(document): invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"]
+        ) from None
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        # A byte-order mark is common in files saved by Windows editors; accept it.
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise DocumentError(
+            [
+                f"(document): not UTF-8 text (invalid byte 0x{raw[error.start]:02x} at offset "
+                f"{error.start}); save the file as UTF-8"
+            ]
+        ) from None
+
+
+def load_document(source: bytes | str | Mapping[str, Any]) -> FlowDocument:
+    """Read a `sodo.flow/1` document from JSON bytes, JSON text or already parsed data.
+
+    Strict: unknown formats and fields, wrong types, missing required fields and
+    non-finite numbers raise `DocumentError`, whose message names each JSON path.
+    Broken references between keys are not load errors; the validators report them.
+
+    >>> load_document('{"format": "sodo.flow/2"}')
+    Traceback (most recent call last):
+    ...
+    workflow_model.document.loader.DocumentError: format: unsupported format "sodo.flow/2" \
+(this version reads 'sodo.flow/1')
+    """
+    if isinstance(source, bytes | bytearray):
+        data: Any = _parse_json(_decode(bytes(source)))
+    elif isinstance(source, str):
+        data = _parse_json(source)
+    else:
+        data = source
+    reader = _Reader()
+    document = _read_document(reader, data)
+    if reader.errors or document is None:
+        raise DocumentError(reader.errors)
+    return document

@@ -1,0 +1,55 @@
+"""The SQLAlchemy models of `sodo` (typed declarative mapping, no Flask)."""
+
+from .accounts import AuditEvent, User, UserRole
+from .base import Base, utcnow
+from .catalogue import DEFAULT_CASE_KEY, DossierComponent, Field, Procedure, ProcedureCase
+from .directory import Level, Officer, Unit
+from .enums import (
+    HOURS_PER_WORKING_DAY,
+    STANDARD_LEVELS,
+    Join,
+    Role,
+    Split,
+    StepKind,
+    TimeUnit,
+    VersionStatus,
+)
+from .flow import (
+    FlowVersion,
+    Step,
+    StepDocument,
+    StepOfficer,
+    Transition,
+    VersionOfficer,
+    VersionUnit,
+)
+
+__all__ = [
+    "DEFAULT_CASE_KEY",
+    "HOURS_PER_WORKING_DAY",
+    "STANDARD_LEVELS",
+    "AuditEvent",
+    "Base",
+    "DossierComponent",
+    "Field",
+    "FlowVersion",
+    "Join",
+    "Level",
+    "Officer",
+    "Procedure",
+    "ProcedureCase",
+    "Role",
+    "Split",
+    "Step",
+    "StepDocument",
+    "StepKind",
+    "StepOfficer",
+    "TimeUnit",
+    "Transition",
+    "User",
+    "UserRole",
+    "Unit",
+    "VersionOfficer",
+    "VersionStatus",
+    "utcnow",
+]
