@@ -1,0 +1,1 @@
+"""Exporters: pure functions from a flow document to the bytes of each export format."""

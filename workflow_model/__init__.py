@@ -1,0 +1,4 @@
+"""The domain of `sodo`: models, the flow document, and the services that change data.
+
+Nothing here imports Flask, so the CLI, workers and tests use it without a web server.
+"""

@@ -145,7 +145,7 @@ def _canonical_json_value(value: Any) -> Any:
 def dump_document(doc: FlowDocument) -> bytes:
     """Return the canonical JSON of `doc`: sorted keys, no insignificant white space, UTF-8.
 
-    Vietnamese text is written as is, not as ``\\u`` escapes, so the bytes (and so the
+    Vietnamese text is written as is, not as ASCII escapes, so the bytes (and so the
     SHA-256) are the same on every database and machine.
     """
     return json.dumps(

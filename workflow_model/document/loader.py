@@ -165,7 +165,7 @@ def _read_duration(r: _Reader, value: Any, path: str) -> Duration:
 
 
 def _value(found: Any, default: Any) -> Any:
-    return default if found is _MISSING or found is None and default is not None else found
+    return default if found is _MISSING or (found is None and default is not None) else found
 
 
 def _read_fee(r: _Reader, value: Any, path: str) -> Fee:

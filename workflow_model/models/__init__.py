@@ -46,10 +46,11 @@ __all__ = [
     "StepOfficer",
     "TimeUnit",
     "Transition",
+    "Unit",
     "User",
     "UserRole",
-    "Unit",
     "VersionOfficer",
     "VersionStatus",
+    "VersionUnit",
     "utcnow",
 ]

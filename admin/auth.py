@@ -1,0 +1,92 @@
+"""Login and logout with Flask-Login; every page but the public assets needs a login."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from workflow_model.accounts import authenticate
+from workflow_model.models import User
+
+from .database import db_session
+
+blueprint = Blueprint("auth", __name__)
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
+
+
+class SessionUser(UserMixin):
+    """The logged-in user as Flask-Login sees it: an id and what the pages show."""
+
+    def __init__(self, user: User) -> None:
+        self.id = str(user.id)
+        self.username = user.username
+        self.full_name = user.full_name or user.username
+        self.roles = user.roles
+
+
+class LoginForm(FlaskForm):
+    """Username and password, with the CSRF token of Flask-WTF."""
+
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
+
+
+def _safe_next(target: str | None) -> str:
+    # Only paths on this site: an absolute URL here would be an open redirect.
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("catalogue.index")
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    """Show the login form; on valid credentials, log in and go where the user was going."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(db_session(), form.username.data or "", form.password.data or "")
+        if user is not None:
+            login_user(SessionUser(user))
+            return redirect(_safe_next(request.args.get("next")))
+        flash(_l("Wrong username or password."), "danger")
+    status = 400 if form.errors and request.method == "POST" else 200
+    return render_template("login.html", form=form), status
+
+
+@blueprint.route("/logout", methods=["POST"])
+def logout() -> ResponseReturnValue:
+    """Log out (a POST with the CSRF token, so no other site can log a user out)."""
+    logout_user()
+    return redirect(url_for("auth.login"))
+
+
+def init_auth(app: Flask) -> None:
+    """Set up Flask-Login and require a login on every endpoint but the public ones."""
+    manager = LoginManager(app)
+    manager.login_view = "auth.login"
+    manager.login_message = _l("Please log in to continue.")
+    manager.login_message_category = "info"
+    manager.session_protection = "strong"
+
+    @manager.user_loader
+    def _load(user_id: str) -> SessionUser | None:
+        if not user_id.isdigit():
+            return None
+        user = db_session().get(User, int(user_id))
+        return SessionUser(user) if user is not None and user.active else None
+
+    @app.before_request
+    def _require_login() -> ResponseReturnValue | None:
+        if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+            return None
+        return manager.unauthorized()
+
+    app.register_blueprint(blueprint)

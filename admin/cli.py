@@ -1,0 +1,107 @@
+"""The `sodo` command line: a Flask CLI group over `admin.create_app`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask.cli import FlaskGroup
+from sqlalchemy.orm import Session
+
+from workflow_model import migrate
+from workflow_model.demo import DEMO_USERS, DemoRefused, load_demo
+from workflow_model.models import Procedure, User
+
+from .config import ConfigurationError
+from .database import db_session
+
+
+@click.group("db")
+def db_group() -> None:
+    """Create, upgrade or inspect the database schema."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Create or upgrade the database to REVISION (default: the newest)."""
+    migrate.upgrade(current_app.extensions["sodo.engine"], revision)
+    click.echo(
+        f"Database at revision {migrate.current_revision(current_app.extensions['sodo.engine'])}."
+    )
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Downgrade the database to REVISION (``base`` empties it)."""
+    migrate.downgrade(current_app.extensions["sodo.engine"], revision)
+
+
+@db_group.command("current")
+def db_current() -> None:
+    """Print the revision the database is at."""
+    click.echo(migrate.current_revision(current_app.extensions["sodo.engine"]) or "(none)")
+
+
+@click.command("demo")
+@click.option("--force", is_flag=True, help="Load even if the database holds other data.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when any procedure exists.")
+@click.option("--reset-passwords", is_flag=True, help="Give the demo users new passwords.")
+def demo_command(force: bool, if_empty: bool, reset_passwords: bool) -> None:
+    """Load the demo catalogue (real provincial processes) and the demo users."""
+    session = db_session()
+    if if_empty and session.query(Procedure.id).first() is not None:
+        click.echo("The database already holds procedures; demo data not loaded.")
+        _echo_known_logins(session)
+        return
+    try:
+        result = load_demo(session, force=force, reset_passwords=reset_passwords)
+    except DemoRefused as error:
+        click.echo(f"Refused: {error}. Use --force to load the demo anyway.", err=True)
+        sys.exit(1)
+    click.echo(
+        f"Demo flows loaded: {len(result.loaded)}, already present: {len(result.skipped)}, "
+        f"second drafts: {len(result.drafts)}."
+    )
+    click.echo("Demo logins (username: password):")
+    for username in result.usernames:
+        shown = result.passwords.get(username, "(unchanged; shown when created)")
+        click.echo(f"  {username}: {shown}")
+    if result.passwords:
+        click.echo("These passwords are shown once and stored only as hashes.")
+
+
+def _echo_known_logins(session: Session) -> None:
+    names = [username for username, _, _ in DEMO_USERS]
+    present = session.execute(sa.select(User.username).where(User.username.in_(names)))
+    found = sorted(present.scalars(), key=names.index)
+    if found:
+        click.echo(f"Demo logins: {', '.join(found)} (passwords were shown when created;")
+        click.echo("  'sodo demo --reset-passwords' gives them new ones).")
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the project's commands to `app`, so `sodo` and `flask` both list them."""
+    app.cli.add_command(db_group)
+    app.cli.add_command(demo_command)
+
+
+def _create_app() -> Flask:
+    from .app import create_app
+
+    return create_app()
+
+
+cli = FlaskGroup(create_app=_create_app, help="Sơ Đồ: administrative procedure processes.")
+
+
+def main() -> None:
+    """Entry point of the `sodo` console script."""
+    try:
+        cli.main(prog_name="sodo")
+    except ConfigurationError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(2)

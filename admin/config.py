@@ -1,0 +1,66 @@
+"""Configuration of the web app, from the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from workflow_model.db import database_url
+
+
+class ConfigurationError(RuntimeError):
+    """The environment does not let the app start safely."""
+
+
+def instance_dir(environ: dict[str, str] | None = None) -> Path:
+    """Return the folder for local state (SQLite file, secret): `SODO_INSTANCE` or ./instance."""
+    env = os.environ if environ is None else environ
+    return Path(env.get("SODO_INSTANCE") or "instance").resolve()
+
+
+def _development_secret(folder: Path) -> str:
+    path = folder / "secret_key"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        # Created private from the start, so the key is never readable by others.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def load_config(
+    environ: dict[str, str] | None = None, overrides: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Build the Flask configuration from `SECRET_KEY`, `DATABASE_URL` and `SODO_ENV`.
+
+    `overrides` (e.g. from a test) win over the environment. In production
+    (``SODO_ENV=production``) `SECRET_KEY` is required; in development a key is
+    generated once into the instance folder.
+    """
+    env = dict(os.environ if environ is None else environ)
+    env.update({k: str(v) for k, v in (overrides or {}).items() if isinstance(v, str)})
+    mode = env.get("SODO_ENV", "development")
+    folder = instance_dir(env)
+    secret = env.get("SECRET_KEY")
+    if not secret:
+        if mode == "production":
+            raise ConfigurationError("SECRET_KEY must be set when SODO_ENV=production")
+        secret = _development_secret(folder)
+    return {
+        "SODO_ENV": mode,
+        "SECRET_KEY": secret,
+        "DATABASE_URL": database_url(env),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": mode == "production",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SODO_INSTANCE": str(folder),
+    } | dict(overrides or {})

@@ -1,0 +1,71 @@
+"""The app in a real headless Chromium (Debian's), driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import LiveServer, missing_part
+
+CHROMIUM = Path(os.environ.get("SODO_CHROMIUM", "/usr/bin/chromium"))
+# The machine has no network: keep Chromium from calling home at every start.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        missing_part("SODO_REQUIRE_BROWSER", f"Chromium is not installed at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing_part("SODO_REQUIRE_BROWSER", "the playwright package is not installed")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield instance
+        instance.close()
+
+
+def test_log_in_and_see_the_procedure_list(browser, live_server: LiveServer) -> None:
+    context = browser.new_context(locale="vi-VN")
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(f"console: {message.text}") if message.type == "error" else None
+        ),
+    )
+    page.goto(f"{live_server.url}/")
+    assert page.url.startswith(f"{live_server.url}/login")
+    assert page.locator("h1").inner_text() == "Đăng nhập"
+    page.fill("#username", "admin")
+    page.fill("#password", live_server.passwords["admin"])
+    page.click("button[type=submit].primary")
+    page.wait_for_selector("table#procedures")
+    assert page.locator("h1").inner_text() == "Thủ tục hành chính"
+    rows = page.locator("table#procedures td.code")
+    codes = [rows.nth(i).inner_text() for i in range(rows.count())]
+    assert "1.009645.H05" in codes and len(codes) == 11
+    assert page.get_by_text("Thủ tục Chấm dứt việc chăm sóc thay thế cho trẻ em").is_visible()
+    # The stylesheet loaded under the Content-Security-Policy.
+    background = page.evaluate(
+        "getComputedStyle(document.querySelector('.topbar')).backgroundColor"
+    )
+    assert background == "rgb(139, 26, 26)"
+    assert problems == []
+    context.close()

@@ -1,0 +1,98 @@
+"""The `sodo` command line, run as a real process on a real database file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from workflow_model.db import make_engine
+from workflow_model.migrate import current_revision
+
+SODO = str(Path(sys.executable).with_name("sodo"))
+
+
+def run(tmp_path: Path, *args: str, url: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": url or f"sqlite:///{tmp_path / 'cli.db'}",
+        "SODO_INSTANCE": str(tmp_path / "instance"),
+    }
+    env.pop("SECRET_KEY", None)
+    return subprocess.run(
+        [SODO, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_db_upgrade_creates_the_database(tmp_path: Path) -> None:
+    result = run(tmp_path, "db", "upgrade")
+    assert result.returncode == 0, result.stderr
+    assert "Database at revision" in result.stdout
+    assert current_revision(make_engine(f"sqlite:///{tmp_path / 'cli.db'}")) is not None
+    # A development key is generated once, private to its owner.
+    key = tmp_path / "instance" / "secret_key"
+    assert key.exists() and (key.stat().st_mode & 0o077) == 0
+
+
+def test_demo_prints_logins_once_and_is_idempotent(tmp_path: Path) -> None:
+    assert run(tmp_path, "db", "upgrade").returncode == 0
+    first = run(tmp_path, "demo")
+    assert first.returncode == 0, first.stderr
+    assert "Demo flows loaded: 12" in first.stdout
+    lines = [line.strip() for line in first.stdout.splitlines()]
+    passwords = [line.split(": ", 1)[1] for line in lines if line.startswith("admin: ")]
+    assert passwords and "(unchanged" not in passwords[0]
+    second = run(tmp_path, "demo")
+    assert "Demo flows loaded: 0, already present: 12" in second.stdout
+    assert passwords[0] not in second.stdout
+    engine = make_engine(f"sqlite:///{tmp_path / 'cli.db'}")
+    with engine.connect() as connection:
+        stored = connection.execute(sa.text("SELECT password_hash FROM users")).scalars().all()
+    assert all(passwords[0] not in value for value in stored)
+
+
+def test_demo_if_empty_does_nothing_on_a_filled_database(tmp_path: Path) -> None:
+    run(tmp_path, "db", "upgrade")
+    run(tmp_path, "demo")
+    result = run(tmp_path, "demo", "--if-empty")
+    assert result.returncode == 0
+    assert "not loaded" in result.stdout
+
+
+def test_demo_refuses_foreign_data_with_a_clear_message(tmp_path: Path) -> None:
+    run(tmp_path, "db", "upgrade")
+    engine = make_engine(f"sqlite:///{tmp_path / 'cli.db'}")
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO users (username, full_name, email, password_hash, active, created_at)"
+                " VALUES ('someone', '', '', 'x', 1, '2026-01-01 00:00:00')"
+            )
+        )
+    result = run(tmp_path, "demo")
+    assert result.returncode == 1
+    assert "Refused" in result.stderr and "user someone" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_production_refuses_to_start_without_secret_key(tmp_path: Path) -> None:
+    env_result = subprocess.run(
+        [SODO, "db", "current"],
+        env={
+            **os.environ,
+            "SODO_ENV": "production",
+            "SODO_INSTANCE": str(tmp_path),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}",
+        }
+        | {"SECRET_KEY": ""},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert env_result.returncode == 2
+    assert "Error: SECRET_KEY must be set when SODO_ENV=production" in env_result.stderr
+    assert "Traceback" not in env_result.stderr

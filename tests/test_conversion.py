@@ -1,0 +1,182 @@
+"""Document → database → document, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from conftest import sample_paths
+from sqlalchemy.orm import Session
+
+from workflow_model.conversion import create_draft_from_document, document_from_version
+from workflow_model.document import DocumentError, dump_document, load_document
+from workflow_model.models import (
+    AuditEvent,
+    Base,
+    FlowVersion,
+    Officer,
+    Procedure,
+    ProcedureCase,
+    Unit,
+    VersionStatus,
+)
+
+SAMPLES = sample_paths()
+
+
+def row_counts(session: Session) -> dict[str, int]:
+    return {
+        table.name: session.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+        for table in Base.metadata.sorted_tables
+    }
+
+
+def sample(name: str):
+    return load_document((Path(SAMPLES[0]).parent / name).read_bytes())
+
+
+def test_every_demo_flow_round_trips_exactly(session: Session) -> None:
+    stored = []
+    for path in SAMPLES:
+        doc = load_document(path.read_bytes())
+        stored.append((path.name, doc, create_draft_from_document(session, doc, None).id))
+    session.expire_all()
+    for name, doc, version_id in stored:
+        version = session.get(FlowVersion, version_id)
+        assert version is not None
+        again = document_from_version(session, version)
+        assert again == doc, name
+        assert dump_document(again) == dump_document(doc), name
+
+
+def test_new_draft_is_numbered_per_case(session: Session) -> None:
+    doc = sample("bacninh-1_009646_H05-1.json")
+    first = create_draft_from_document(session, doc, None)
+    second = create_draft_from_document(session, doc, None)
+    other_case = create_draft_from_document(session, sample("bacninh-1_009646_H05-2.json"), None)
+    assert (first.number, second.number, other_case.number) == (1, 2, 1)
+    assert first.status is VersionStatus.DRAFT
+    procedure = session.execute(sa.select(Procedure)).scalar_one()
+    assert [case.key for case in procedure.cases] == ["2.1", "2.2"]
+    # The same directory rows are reused, not duplicated, by the second import.
+    assert session.execute(sa.select(sa.func.count()).select_from(Unit)).scalar_one() == 6
+
+
+def test_procedure_without_cases_gets_the_default_case(session: Session) -> None:
+    version = create_draft_from_document(session, sample("caobang-1_004944-1.json"), None)
+    case = session.get(ProcedureCase, version.case_id)
+    assert case is not None and case.is_default
+    assert document_from_version(session, version).procedure.case is None
+
+
+def test_units_with_the_same_key_but_different_content_stay_apart(session: Session) -> None:
+    caobang = create_draft_from_document(session, sample("caobang-1_004944-1.json"), None)
+    vinhlong = create_draft_from_document(session, sample("vinhlong-3_000527_H61-1.json"), None)
+    names = {
+        version.id: {u.key: u.name for u in document_from_version(session, version).units}
+        for version in (caobang, vinhlong)
+    }
+    assert names[caobang.id]["tt"] != names[vinhlong.id]["tt"]
+    codes = session.execute(sa.select(Unit.code).where(Unit.code.in_(["tt", "tt-2"])))
+    assert sorted(codes.scalars()) == ["tt", "tt-2"]
+
+
+def test_matched_officer_takes_the_newer_contacts_and_it_is_journaled(session: Session) -> None:
+    doc = sample("caobang-1_004944-1.json")
+    create_draft_from_document(session, doc, None)
+    officer = doc.officers[0]
+    moved = dataclasses.replace(officer, phone="0206 3999 999")
+    changed = dataclasses.replace(doc, officers=(moved, *doc.officers[1:]))
+    create_draft_from_document(session, changed, None)
+    row = session.execute(sa.select(Officer).where(Officer.email == officer.email)).scalar_one()
+    assert row.phone == "0206 3999 999"
+    event = session.execute(
+        sa.select(AuditEvent).where(
+            AuditEvent.entity_type == "officer", AuditEvent.action == "update"
+        )
+    ).scalar_one()
+    assert event.before["phone"] == officer.phone and event.after["phone"] == "0206 3999 999"
+
+
+def test_import_is_journaled_with_the_document_hash(session: Session) -> None:
+    from workflow_model.document import document_hash
+
+    doc = sample("hatinh-1_013871-1.json")
+    version = create_draft_from_document(session, doc, None)
+    event = session.execute(sa.select(AuditEvent).where(AuditEvent.action == "import")).scalar_one()
+    assert event.entity_id == str(version.id)
+    assert event.after["sha256"] == document_hash(doc)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda d: {"steps": (dataclasses.replace(d.steps[0], unit="nowhere"), *d.steps[1:])},
+            "steps[0].unit: unknown unit 'nowhere'",
+        ),
+        (
+            lambda d: {"steps": (dataclasses.replace(d.steps[0], officers=("o99",)), *d.steps[1:])},
+            "steps[0].officers[0]: unknown officer 'o99'",
+        ),
+        (
+            lambda d: {
+                "steps": (dataclasses.replace(d.steps[0], documents=("d99",)), *d.steps[1:])
+            },
+            "steps[0].documents[0]: unknown dossier component 'd99'",
+        ),
+        (
+            lambda d: {
+                "transitions": (*d.transitions, dataclasses.replace(d.transitions[0], target="s99"))
+            },
+            "transitions[9].to: unknown step 's99'",
+        ),
+        (
+            lambda d: {"transitions": (*d.transitions, d.transitions[0])},
+            "transitions[9]: duplicate transition",
+        ),
+        (lambda d: {"steps": (*d.steps, d.steps[0])}, "steps[9].key: duplicate key 's1'"),
+        (
+            lambda d: {
+                "officers": (dataclasses.replace(d.officers[0], unit="nowhere"), *d.officers[1:])
+            },
+            "officers[0].unit: unknown unit 'nowhere'",
+        ),
+        (
+            lambda d: {
+                "units": (
+                    dataclasses.replace(d.units[0], parent=d.units[1].key),
+                    dataclasses.replace(d.units[1], parent=d.units[0].key),
+                    *d.units[2:],
+                )
+            },
+            "the units' parents form a cycle",
+        ),
+    ],
+)
+def test_document_with_broken_references_writes_nothing(
+    session: Session,
+    change,
+    expected: str,
+) -> None:
+    doc = sample("hatinh-1_013871-1.json")
+    broken = dataclasses.replace(doc, **change(doc))
+    before = row_counts(session)
+    with pytest.raises(DocumentError) as caught:
+        create_draft_from_document(session, broken, None)
+    assert expected in str(caught.value)
+    assert row_counts(session) == before
+
+
+def test_failure_half_way_rolls_everything_back(session: Session) -> None:
+    create_draft_from_document(session, sample("caobang-1_004944-1.json"), None)
+    before = row_counts(session)
+    doc = sample("caobang-1_008603-1.json")
+    # Two officers of one document claiming one email: the database refuses the second.
+    clash = dataclasses.replace(doc.officers[1], email=doc.officers[0].email, name="Người khác")
+    broken = dataclasses.replace(doc, officers=(doc.officers[0], clash, *doc.officers[2:]))
+    with pytest.raises(Exception):  # noqa: B017 - whatever the backend raises
+        create_draft_from_document(session, broken, None)
+    assert row_counts(session) == before

@@ -1,0 +1,41 @@
+"""Migrations and models agree, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from conftest import Database, reset_postgres_schema
+
+from workflow_model.migrate import current_revision, downgrade, upgrade
+from workflow_model.models import Base
+
+
+def differences(database: Database) -> list[object]:
+    with database.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, Base.metadata))
+
+
+def test_autogenerate_finds_no_difference(database: Database) -> None:
+    assert differences(database) == []
+    assert current_revision(database.engine) is not None
+
+
+def test_downgrade_to_base_and_upgrade_again(database: Database) -> None:
+    head = current_revision(database.engine)
+    downgrade(database.engine, "base")
+    assert current_revision(database.engine) is None
+    with database.engine.connect() as connection:
+        assert set(database.engine.dialect.get_table_names(connection)) <= {"alembic_version"}
+    upgrade(database.engine)
+    assert current_revision(database.engine) == head
+    assert differences(database) == []
+
+
+def test_upgrade_creates_a_fresh_database(database: Database) -> None:
+    if database.backend == "postgresql":
+        reset_postgres_schema(database.engine)
+    else:
+        downgrade(database.engine, "base")
+    upgrade(database.engine)
+    assert differences(database) == []

@@ -1,0 +1,46 @@
+"""Our generic top-level names must come from this project, never from a dependency."""
+
+from __future__ import annotations
+
+import importlib
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("name", ["admin", "workflow_model", "validators", "exporters"])
+def test_package_comes_from_this_project(name: str) -> None:
+    module = importlib.import_module(name)
+    assert module.__file__ is not None
+    assert Path(module.__file__).resolve().parent == ROOT / name
+
+
+@pytest.mark.parametrize("name", ["admin", "workflow_model", "validators", "exporters"])
+def test_no_installed_distribution_provides_the_same_name(name: str) -> None:
+    providers = {
+        dist.metadata["Name"]
+        for dist in metadata.distributions()
+        if name in (dist.read_text("top_level.txt") or "").split()
+        or any(str(file).split("/")[0] in (name, f"{name}.py") for file in (dist.files or ()))
+    }
+    assert providers <= {"sodo"}, f"{name} is also provided by {sorted(providers - {'sodo'})}"
+
+
+def test_console_script_is_the_flask_group() -> None:
+    scripts = {ep.name: ep.value for ep in metadata.entry_points(group="console_scripts")}
+    assert scripts["sodo"] == "admin.cli:main"
+
+
+def test_workflow_model_does_not_import_flask() -> None:
+    offenders = [
+        path.relative_to(ROOT)
+        for path in (ROOT / "workflow_model").rglob("*.py")
+        if any(
+            line.strip().startswith(("import flask", "from flask"))
+            for line in path.read_text(encoding="utf-8").splitlines()
+        )
+    ]
+    assert offenders == []

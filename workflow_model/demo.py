@@ -1,0 +1,183 @@
+"""The demo catalogue: real processes transcribed from provincial decisions, and demo users."""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from .accounts import create_user, set_password
+from .audit import record_event
+from .conversion import create_draft_from_document
+from .document import FlowDocument, StepEntry, load_document
+from .models import (
+    DEFAULT_CASE_KEY,
+    FlowVersion,
+    Officer,
+    Procedure,
+    ProcedureCase,
+    Role,
+    StepKind,
+    TimeUnit,
+    User,
+    VersionStatus,
+)
+
+DEMO_USERS: tuple[tuple[str, str, Role], ...] = (
+    ("admin", "Quản trị viên (demo)", Role.ADMIN),
+    ("approver", "Lãnh đạo phê duyệt (demo)", Role.APPROVER),
+    ("exporter", "Cán bộ CNTT (demo)", Role.EXPORTER),
+)
+"""Username, full name and role of each demo user."""
+
+DRAFT_EVERY = 4
+"""Every fourth demo flow also gets a second, draft version with a small change."""
+
+
+class DemoRefused(RuntimeError):
+    """The database holds data that is not the demo's; loading needs `force`."""
+
+
+@dataclass
+class DemoResult:
+    """What `load_demo` did: flows loaded and skipped, drafts made, passwords created."""
+
+    loaded: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    drafts: list[str] = field(default_factory=list)
+    passwords: dict[str, str] = field(default_factory=dict)
+    usernames: list[str] = field(default_factory=list)
+
+
+def demo_documents() -> list[tuple[str, FlowDocument]]:
+    """Return the demo flows shipped with the package, as (file name, document), by name."""
+    folder = resources.files("workflow_model.demo_data").joinpath("flows")
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".json")), key=lambda f: f.name)
+    return [(f.name, load_document(f.read_bytes())) for f in files]
+
+
+def _flow_label(doc: FlowDocument) -> str:
+    case = doc.procedure.case
+    return doc.procedure.code + (f" ({case.key})" if case is not None else "")
+
+
+def non_demo_data(session: Session, documents: list[tuple[str, FlowDocument]]) -> list[str]:
+    """Describe what the database holds beyond the demo: procedures, officers, users."""
+    codes = {doc.procedure.code for _, doc in documents}
+    emails = {o.email for _, doc in documents for o in doc.officers}
+    usernames = {username for username, _, _ in DEMO_USERS}
+    found = []
+    procedures = session.execute(sa.select(Procedure.code).where(Procedure.code.not_in(codes)))
+    found += [f"procedure {code}" for code in procedures.scalars()]
+    officers = session.execute(
+        sa.select(Officer.full_name).where(
+            sa.or_(Officer.email.is_(None), Officer.email.not_in(emails))
+        )
+    )
+    found += [f"officer {name}" for name in officers.scalars()]
+    users = session.execute(sa.select(User.username).where(User.username.not_in(usernames)))
+    found += [f"user {name}" for name in users.scalars()]
+    return found
+
+
+def _existing_version(session: Session, doc: FlowDocument) -> FlowVersion | None:
+    case_key = doc.procedure.case.key if doc.procedure.case else DEFAULT_CASE_KEY
+    return session.execute(
+        sa.select(FlowVersion)
+        .join(ProcedureCase)
+        .join(Procedure)
+        .where(Procedure.code == doc.procedure.code, ProcedureCase.key == case_key)
+        .limit(1)
+    ).scalar()
+
+
+def _ensure_users(session: Session, reset_passwords: bool, result: DemoResult) -> User:
+    users = {}
+    for username, full_name, role in DEMO_USERS:
+        user = session.execute(sa.select(User).where(User.username == username)).scalar()
+        if user is None:
+            password = secrets.token_urlsafe(12)
+            user = create_user(session, username, password, [role], full_name=full_name)
+            result.passwords[username] = password
+        elif reset_passwords:
+            password = secrets.token_urlsafe(12)
+            set_password(session, user, password)
+            result.passwords[username] = password
+        users[username] = user
+        result.usernames.append(username)
+    session.commit()
+    return users["admin"]
+
+
+def amended(doc: FlowDocument) -> FlowDocument:
+    """Return `doc` with a small change, as a second draft: its longest task half a day shorter.
+
+    >>> # amended(doc).steps differ from doc.steps in one duration and one description
+    """
+    tasks = [s for s in doc.steps if s.kind is StepKind.TASK and s.duration.hours > 4]
+    if not tasks:
+        return doc
+    longest = max(tasks, key=lambda s: s.duration.hours)
+    hours = longest.duration.hours - 4
+    value = hours / 8 if longest.duration.unit is TimeUnit.WORKING_DAY else hours
+    changed: StepEntry = dataclasses.replace(
+        longest,
+        duration=dataclasses.replace(longest.duration, value=value),
+        description="Dự thảo: rút ngắn 0,5 ngày làm việc so với quy trình đang áp dụng.",
+    )
+    steps = tuple(changed if s.key == longest.key else s for s in doc.steps)
+    return dataclasses.replace(doc, steps=steps)
+
+
+def load_demo(
+    session: Session, *, force: bool = False, reset_passwords: bool = False
+) -> DemoResult:
+    """Load the demo catalogue and users; running it again changes nothing.
+
+    Each demo flow becomes an approved version 1 (set directly: the demo stands for
+    processes already in force); every `DRAFT_EVERY`-th also gets a draft version 2.
+    Demo users get random passwords, returned once in `DemoResult.passwords` and stored
+    only as hashes. Raises `DemoRefused` when the database holds other data, unless
+    `force` is true.
+    """
+    documents = demo_documents()
+    others = non_demo_data(session, documents)
+    if others and not force:
+        shown = ", ".join(others[:5]) + (", …" if len(others) > 5 else "")
+        raise DemoRefused(f"the database already holds data that is not the demo's: {shown}")
+    result = DemoResult()
+    author = _ensure_users(session, reset_passwords, result)
+    for index, (_name, doc) in enumerate(documents):
+        label = _flow_label(doc)
+        if _existing_version(session, doc) is not None:
+            result.skipped.append(label)
+            continue
+        version = create_draft_from_document(session, doc, author)
+        version.status = VersionStatus.APPROVED
+        record_event(
+            session,
+            author,
+            "set-status",
+            "flow_version",
+            version.id,
+            before={"status": VersionStatus.DRAFT.value},
+            after={"status": VersionStatus.APPROVED.value, "reason": "demo data"},
+        )
+        session.commit()
+        result.loaded.append(label)
+        if index % DRAFT_EVERY == 0:
+            create_draft_from_document(session, amended(doc), author)
+            result.drafts.append(label)
+    return result
+
+
+def describe(result: DemoResult) -> dict[str, Any]:
+    """Return `result` without the passwords, for logs and audit."""
+    data = dataclasses.asdict(result)
+    data.pop("passwords")
+    return data

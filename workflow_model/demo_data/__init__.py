@@ -1,0 +1,1 @@
+"""Real internal processes shipped as demo data (see flows/*.json and their `source`)."""
