@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import FlaskGroup
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workflow_model import migrate
+from workflow_model.conversion import create_draft_from_document
 from workflow_model.demo import DEMO_USERS, DemoRefused, load_demo
+from workflow_model.document import DocumentError, load_document
 from workflow_model.models import Procedure, User
 
 from .config import ConfigurationError
@@ -74,6 +78,45 @@ def demo_command(force: bool, if_empty: bool, reset_passwords: bool) -> None:
         click.echo("These passwords are shown once and stored only as hashes.")
 
 
+@click.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--user", "username", help="Username to journal the import under.")
+def import_command(files: tuple[Path, ...], username: str | None) -> None:
+    """Import flow documents (sodo.flow/1 JSON) as new draft versions.
+
+    Each file is read on its own: a bad file is reported on one line and the others
+    are still imported. Exits 2 when any file could not be imported.
+    """
+    session = db_session()
+    user = None
+    if username is not None:
+        user = session.execute(sa.select(User).where(User.username == username)).scalar()
+        if user is None:
+            raise click.BadParameter(f"no user {username!r}", param_hint="--user")
+    failed = False
+    for path in files:
+        try:
+            version = create_draft_from_document(session, load_document(path.read_bytes()), user)
+        except (OSError, DocumentError, IntegrityError) as error:
+            failed = True
+            reason = error.strerror if isinstance(error, OSError) else _short(error)
+            click.echo(f"{path}: not imported: {reason}", err=True)
+            continue
+        case = f" case {version.case.key}" if version.case.key else ""
+        click.echo(
+            f"{path}: imported {version.case.procedure.code}{case} as draft version "
+            f"{version.number}"
+        )
+    if failed:
+        sys.exit(2)
+
+
+def _short(error: Exception) -> str:
+    if isinstance(error, IntegrityError):
+        return f"the database refused it ({str(error.orig).splitlines()[0]})"
+    return str(error)
+
+
 def _echo_known_logins(session: Session) -> None:
     names = [username for username, _, _ in DEMO_USERS]
     present = session.execute(sa.select(User.username).where(User.username.in_(names)))
@@ -87,6 +130,7 @@ def register_commands(app: Flask) -> None:
     """Attach the project's commands to `app`, so `sodo` and `flask` both list them."""
     app.cli.add_command(db_group)
     app.cli.add_command(demo_command)
+    app.cli.add_command(import_command)
 
 
 def _create_app() -> Flask:

@@ -96,3 +96,25 @@ def test_production_refuses_to_start_without_secret_key(tmp_path: Path) -> None:
     assert env_result.returncode == 2
     assert "Error: SECRET_KEY must be set when SODO_ENV=production" in env_result.stderr
     assert "Traceback" not in env_result.stderr
+
+
+def test_import_reads_good_files_and_reports_bad_ones_without_traceback(tmp_path: Path) -> None:
+    from conftest import sample_paths
+
+    run(tmp_path, "db", "upgrade")
+    good = sample_paths()[0]
+    text = good.read_text(encoding="utf-8")
+    latin = tmp_path / "latin.json"
+    latin.write_bytes(text.encode("utf-16"))
+    wrong = tmp_path / "v2.json"
+    wrong.write_text(text.replace('"sodo.flow/1"', '"sodo.flow/2"'), encoding="utf-8")
+    result = run(tmp_path, "import", str(latin), str(good), str(wrong), str(tmp_path / "none.json"))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert f"{latin}: not imported: (document): not UTF-8 text" in result.stderr
+    assert f"{wrong}: not imported: format: unsupported format" in result.stderr
+    assert "none.json: not imported: No such file or directory" in result.stderr
+    assert f"{good}: imported 1.009642.H05 as draft version 1" in result.stdout
+    engine = make_engine(f"sqlite:///{tmp_path / 'cli.db'}")
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM flow_versions")).scalar() == 1

@@ -180,3 +180,17 @@ def test_failure_half_way_rolls_everything_back(session: Session) -> None:
     with pytest.raises(Exception):  # noqa: B017 - whatever the backend raises
         create_draft_from_document(session, broken, None)
     assert row_counts(session) == before
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"{not json", b'{"name": "B\xe1n nh\xe1p"}', b'{"format": "sodo.flow/2"}', b"[]"],
+    ids=["invalid-json", "not-utf8", "format-2", "not-an-object"],
+)
+def test_malformed_document_is_refused_before_anything_is_written(
+    session: Session, raw: bytes
+) -> None:
+    before = row_counts(session)
+    with pytest.raises(DocumentError):
+        create_draft_from_document(session, load_document(raw), None)
+    assert row_counts(session) == before
