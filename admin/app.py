@@ -39,9 +39,8 @@ def _security_headers(response: Response) -> Response:
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Create the web app; `config` overrides what the environment gives.
 
-    >>> app = create_app({"DATABASE_URL": "sqlite:///:memory:", "SECRET_KEY": "x"})
-    >>> app.name
-    'admin'
+    For example ``create_app({"DATABASE_URL": "sqlite:///test.db", "SECRET_KEY": "…"})``
+    in a test, or ``create_app()`` to read `DATABASE_URL`, `SECRET_KEY` and `SODO_ENV`.
     """
     settings = load_config(overrides=config)
     app = Flask(

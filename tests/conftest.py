@@ -102,12 +102,7 @@ def database(
 ) -> Iterator[Database]:
     """An empty migrated database, once on SQLite and once on PostgreSQL."""
     if request.param == "sqlite":
-        path = tmp_path / "sodo.db"
-        shutil.copyfile(sqlite_template, path)
-        url = f"sqlite:///{path}"
-        engine = make_engine(url)
-        yield Database("sqlite", url, engine)
-        engine.dispose()
+        yield from _sqlite_copy(tmp_path, sqlite_template)
     else:
         engine = request.getfixturevalue("pg_engine")
         empty_postgres(engine)
@@ -117,8 +112,12 @@ def database(
 @pytest.fixture
 def sqlite_database(tmp_path: Path, sqlite_template: Path) -> Iterator[Database]:
     """An empty migrated SQLite database file, for tests about one backend only."""
-    path = tmp_path / "sodo.db"
-    shutil.copyfile(sqlite_template, path)
+    yield from _sqlite_copy(tmp_path, sqlite_template)
+
+
+def _sqlite_copy(folder: Path, template: Path) -> Iterator[Database]:
+    path = folder / "sodo.db"
+    shutil.copyfile(template, path)
     url = f"sqlite:///{path}"
     engine = make_engine(url)
     yield Database("sqlite", url, engine)

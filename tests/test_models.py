@@ -181,3 +181,16 @@ def test_stale_lock_counter_is_refused(database: Any) -> None:
         b.status = VersionStatus.REJECTED
         with pytest.raises(StaleDataError):
             two.commit()
+
+
+def test_sqlite_runs_with_wal_and_foreign_keys(sqlite_database: Any) -> None:
+    with sqlite_database.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_default_database_is_the_embedded_sqlite_file() -> None:
+    from workflow_model.db import database_url
+
+    assert database_url({}) == "sqlite:///instance/sodo.db"
+    assert database_url({"DATABASE_URL": "postgresql+psycopg://x@h/db"}).startswith("postgresql")
