@@ -5,8 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, render_template
+from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 from flask_wtf import CSRFProtect
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from . import auth, views
 from .config import load_config
@@ -36,6 +40,23 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+ERROR_MESSAGES = {
+    400: _l("The request could not be understood."),
+    403: _l("You do not have the right to do this."),
+    404: _l("This page does not exist."),
+    405: _l("This action is not allowed here."),
+    413: _l("The upload is too large."),
+}
+
+
+def _error_page(error: HTTPException) -> ResponseReturnValue:
+    code = error.code or 500
+    message = ERROR_MESSAGES.get(code, _l("Something went wrong."))
+    if isinstance(error, CSRFError):
+        message = _l("The form has expired or did not come from this site. Please try again.")
+    return render_template("error.html", code=code, message=message), code
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Create the web app; `config` overrides what the environment gives.
 
@@ -55,6 +76,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     auth.init_auth(app)
     app.register_blueprint(views.blueprint)
     app.after_request(_security_headers)
+    app.register_error_handler(HTTPException, _error_page)
     from .cli import register_commands
 
     register_commands(app)

@@ -22,7 +22,7 @@ from werkzeug.serving import make_server
 
 from workflow_model.db import make_engine, make_session_factory
 from workflow_model.migrate import upgrade
-from workflow_model.models import Base
+from workflow_model.models import STANDARD_LEVELS, Base, Level
 
 ROOT = Path(__file__).resolve().parents[1]
 FLOWS_DIR = ROOT / "workflow_model" / "demo_data" / "flows"
@@ -81,10 +81,17 @@ def pg_engine() -> Iterator[Engine]:
 
 
 def empty_postgres(engine: Engine) -> None:
-    """Remove every row (but the migration stamp) and restart the id sequences."""
+    """Bring the database back to a fresh migration: no rows but the seeded levels."""
     tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
     with engine.begin() as connection:
         connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        connection.execute(
+            sa.insert(Level),
+            [
+                {"key": key, "name": name, "position": position}
+                for position, (key, name) in enumerate(STANDARD_LEVELS.items())
+            ],
+        )
 
 
 @dataclass

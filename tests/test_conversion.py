@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from conftest import sample_paths
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workflow_model.conversion import create_draft_from_document, document_from_version
@@ -170,14 +171,27 @@ def test_document_with_broken_references_writes_nothing(
     assert row_counts(session) == before
 
 
+def test_two_officers_with_one_email_are_refused(session: Session) -> None:
+    doc = sample("caobang-1_008603-1.json")
+    clash = dataclasses.replace(doc.officers[1], email=doc.officers[0].email, name="Người khác")
+    broken = dataclasses.replace(doc, officers=(doc.officers[0], clash, *doc.officers[2:]))
+    before = row_counts(session)
+    with pytest.raises(DocumentError, match=r"officers\[1\]\.email: .* is already officers\[0\]'s"):
+        create_draft_from_document(session, broken, None)
+    assert row_counts(session) == before
+
+
 def test_failure_half_way_rolls_everything_back(session: Session) -> None:
     create_draft_from_document(session, sample("caobang-1_004944-1.json"), None)
     before = row_counts(session)
     doc = sample("caobang-1_008603-1.json")
-    # Two officers of one document claiming one email: the database refuses the second.
-    clash = dataclasses.replace(doc.officers[1], email=doc.officers[0].email, name="Người khác")
-    broken = dataclasses.replace(doc, officers=(doc.officers[0], clash, *doc.officers[2:]))
-    with pytest.raises(Exception):  # noqa: B017 - whatever the backend raises
+    # The loader takes any duration ≥ 0; the database's range check refuses this one
+    # only when the steps are written, after the procedure, units and officers.
+    absurd = dataclasses.replace(
+        doc.steps[-1], duration=dataclasses.replace(doc.steps[-1].duration, value=1e9)
+    )
+    broken = dataclasses.replace(doc, steps=(*doc.steps[:-1], absurd))
+    with pytest.raises(IntegrityError):
         create_draft_from_document(session, broken, None)
     assert row_counts(session) == before
 

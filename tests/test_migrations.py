@@ -39,3 +39,13 @@ def test_upgrade_creates_a_fresh_database(database: Database) -> None:
         downgrade(database.engine, "base")
     upgrade(database.engine)
     assert differences(database) == []
+
+
+def test_standard_levels_are_seeded(database: Database) -> None:
+    import sqlalchemy as sa
+
+    from workflow_model.models import STANDARD_LEVELS, Level
+
+    with database.engine.connect() as connection:
+        rows = connection.execute(sa.select(Level.key, Level.name).order_by(Level.position)).all()
+    assert [tuple(row) for row in rows] == list(STANDARD_LEVELS.items())

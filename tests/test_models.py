@@ -29,7 +29,7 @@ NAME = "Nguyễn Thị Hồng Nhung – Phòng Văn hóa – Xã hội"
 
 
 def build(session: Session) -> dict[str, Any]:
-    level = Level(key="commune", name="Cấp xã")
+    level = session.execute(sa.select(Level).where(Level.key == "commune")).scalar_one()
     unit = Unit(code="ubndxa", name="UBND xã Đồng Tiến", level=level, one_stop=True)
     officer = Officer(
         full_name=NAME, email="nhung.nth@example.gov.vn", unit=unit, phone="0912 345 678"
@@ -41,7 +41,7 @@ def build(session: Session) -> dict[str, Any]:
     )
     version = FlowVersion(case=case, number=1)
     step = Step(version=version, key="s1", name="Tiếp nhận hồ sơ", kind=StepKind.START, unit=unit)
-    session.add_all([level, unit, officer, procedure, component, case, version, step])
+    session.add_all([unit, officer, procedure, component, case, version, step])
     session.flush()
     step.officer_links.append(StepOfficer(officer=officer))
     step.document_links.append(StepDocument(component=component))

@@ -51,6 +51,7 @@ def test_login_without_csrf_token_is_refused(live_server: LiveServer) -> None:
         allow_redirects=False,
     )
     assert response.status_code == 400
+    assert "Biểu mẫu đã hết hạn hoặc không gửi từ trang này" in response.text
     assert browser.get(f"{live_server.url}/", allow_redirects=False).status_code == 302
 
 

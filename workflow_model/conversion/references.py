@@ -62,9 +62,14 @@ def reference_errors(doc: FlowDocument) -> list[str]:
     for i, unit in enumerate(doc.units):
         if unit.parent is not None and unit.parent not in units:
             errors.append(f"units[{i}].parent: unknown unit {unit.parent!r}")
+    emails: dict[str, int] = {}
     for i, officer in enumerate(doc.officers):
         if officer.unit not in units:
             errors.append(f"officers[{i}].unit: unknown unit {officer.unit!r}")
+        if officer.email and officer.email in emails:
+            first = emails[officer.email]
+            errors.append(f"officers[{i}].email: {officer.email!r} is already officers[{first}]'s")
+        emails.setdefault(officer.email, i)
     for i, step in enumerate(doc.steps):
         if step.unit is not None and step.unit not in units:
             errors.append(f"steps[{i}].unit: unknown unit {step.unit!r}")
