@@ -1,0 +1,193 @@
+"""The steps of a flow document as a networkx graph, and its critical path (đường găng).
+
+Pure functions of a `FlowDocument`: no database, no Flask. The validators read their
+structure from here, and the working calendar its critical path.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cached_property
+
+import networkx as nx
+
+from .document import FlowDocument, StepEntry
+from .models.enums import StepKind
+
+TOLERANCE_HOURS = 1e-9
+
+
+def step_hours(step: StepEntry) -> float:
+    """Return the working hours a step holds; a negative or non-finite duration counts 0.
+
+    Such durations are reported by the `invalid-duration` rule; here they must not
+    poison the sums.
+
+    >>> from workflow_model.document import Duration
+    >>> from workflow_model.models import StepKind, TimeUnit
+    >>> half_day = Duration(0.5, TimeUnit.WORKING_DAY)
+    >>> step_hours(StepEntry("s1", "Tiếp nhận", StepKind.START, "tt", half_day))
+    4.0
+    """
+    hours = step.duration.hours
+    return hours if math.isfinite(hours) and hours >= 0 else 0.0
+
+
+@dataclass(frozen=True)
+class CriticalPath:
+    """The longest start → end path in working hours, against the legal time (budget)."""
+
+    steps: tuple[str, ...]
+    hours: float
+    budget_hours: float
+
+    @property
+    def transitions(self) -> tuple[tuple[str, str], ...]:
+        """The transitions along the path, as (from, to) step keys."""
+        return tuple(zip(self.steps, self.steps[1:], strict=False))
+
+    @property
+    def exceeds_budget(self) -> bool:
+        """True when the path takes longer than the legal time allows."""
+        return self.hours > self.budget_hours + TOLERANCE_HOURS
+
+    @property
+    def under_budget(self) -> bool:
+        """True when the path leaves part of the legal time to nobody."""
+        return self.hours < self.budget_hours - TOLERANCE_HOURS
+
+
+class FlowGraph:
+    """The steps (nodes) and transitions (edges) of one flow document.
+
+    Transitions that name a missing step are left out (the `unknown-step` rule reports
+    them); of steps sharing a key, the first counts.
+
+    >>> # graph = FlowGraph(doc); graph.critical_path.steps -> ('s1', 's2', ...)
+    """
+
+    def __init__(self, doc: FlowDocument) -> None:
+        self.doc = doc
+        self.steps: dict[str, StepEntry] = {}
+        for step in doc.steps:
+            self.steps.setdefault(step.key, step)
+        self.graph: nx.DiGraph = nx.DiGraph()
+        self.graph.add_nodes_from(self.steps)
+        self.graph.add_edges_from(
+            (t.source, t.target)
+            for t in doc.transitions
+            if t.source in self.steps and t.target in self.steps
+        )
+        self.starts: tuple[str, ...] = tuple(
+            key for key, step in self.steps.items() if step.kind is StepKind.START
+        )
+        self.ends: tuple[str, ...] = tuple(
+            key for key, step in self.steps.items() if step.kind is StepKind.END
+        )
+
+    @cached_property
+    def cyclic_components(self) -> list[list[str]]:
+        """Strongly connected components of two or more steps, each in document order."""
+        order = {key: index for index, key in enumerate(self.steps)}
+        components = [
+            sorted(component, key=order.__getitem__)
+            for component in nx.strongly_connected_components(self.graph)
+            if len(component) > 1
+        ]
+        return sorted(components, key=lambda component: order[component[0]])
+
+    @cached_property
+    def cyclic_steps(self) -> frozenset[str]:
+        """Steps on a cycle of two or more steps."""
+        return frozenset(key for component in self.cyclic_components for key in component)
+
+    @cached_property
+    def reachable(self) -> frozenset[str]:
+        """Steps that some path from a start step reaches, the starts included."""
+        return frozenset(closure(self.starts, self.graph.successors))
+
+    @cached_property
+    def reaches_end(self) -> frozenset[str]:
+        """Steps from which some path reaches an end step, the ends included."""
+        return frozenset(closure(self.ends, self.graph.predecessors))
+
+    @cached_property
+    def critical_path(self) -> CriticalPath | None:
+        """The longest start → end path in working hours, or None when there is none.
+
+        Computed on the acyclic part only: steps on a cycle take no part, so a cycle can
+        neither hang nor inflate the sum.
+        """
+        cyclic = self.cyclic_steps
+        acyclic = nx.DiGraph()
+        acyclic.add_nodes_from(key for key in self.steps if key not in cyclic)
+        acyclic.add_edges_from(
+            (source, target)
+            for source, target in self.graph.edges
+            if source != target and source not in cyclic and target not in cyclic
+        )
+        best: dict[str, float] = {}
+        previous: dict[str, str | None] = {}
+        for key in nx.topological_sort(acyclic):
+            hours = step_hours(self.steps[key])
+            if key in self.starts:
+                best[key], previous[key] = hours, None
+            for source in acyclic.predecessors(key):
+                if source in best and best[source] + hours > best.get(key, -1):
+                    best[key], previous[key] = best[source] + hours, source
+        finished = [key for key in self.ends if key in best]
+        if not finished:
+            return None
+        last = max(finished, key=lambda key: best[key])
+        path = [last]
+        while (before := previous[path[-1]]) is not None:
+            path.append(before)
+        return CriticalPath(
+            steps=tuple(reversed(path)),
+            hours=best[last],
+            budget_hours=self.doc.procedure.legal_time.hours,
+        )
+
+    @cached_property
+    def time_by_unit(self) -> dict[str, float]:
+        """Hours each unit holds on the critical path (steps without a unit under "")."""
+        held: dict[str, float] = {}
+        path = self.critical_path
+        for key in path.steps if path else ():
+            unit = self.steps[key].unit or ""
+            held[unit] = held.get(unit, 0.0) + step_hours(self.steps[key])
+        return held
+
+    @cached_property
+    def time_by_agency(self) -> dict[str, float]:
+        """Hours each agency (the top unit above a step's unit) holds on the critical path.
+
+        For an inter-level (liên thông) process this is each agency's share of the budget.
+        """
+        parents = {unit.key: unit.parent for unit in self.doc.units}
+        held: dict[str, float] = {}
+        for unit, hours in self.time_by_unit.items():
+            top, seen = unit, {unit}
+            while (parent := parents.get(top)) is not None and parent not in seen:
+                top = parent
+                seen.add(parent)
+            held[top] = held.get(top, 0.0) + hours
+        return held
+
+
+def closure(sources: Iterable[str], neighbours: Callable[[str], Iterable[str]]) -> set[str]:
+    """Return `sources` and every node reached from them by following `neighbours`.
+
+    >>> sorted(closure(["a"], {"a": ["b"], "b": ["a", "c"], "c": []}.__getitem__))
+    ['a', 'b', 'c']
+    """
+    found = set(sources)
+    stack = list(found)
+    while stack:
+        for node in neighbours(stack.pop()):
+            if node not in found:
+                found.add(node)
+                stack.append(node)
+    return found
