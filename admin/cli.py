@@ -20,6 +20,7 @@ from workflow_model.models import Procedure, User
 
 from .config import ConfigurationError
 from .database import db_session
+from .validate_command import validate_command
 
 
 @click.group("db")
@@ -140,6 +141,8 @@ def _create_app() -> Flask:
 
 
 cli = FlaskGroup(create_app=_create_app, help="Sơ Đồ: administrative procedure processes.")
+# On the group itself, not the app: validating files needs no app, database or secret.
+cli.add_command(validate_command)
 
 
 def main() -> None:

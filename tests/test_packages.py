@@ -44,3 +44,24 @@ def test_workflow_model_does_not_import_flask() -> None:
         )
     ]
     assert offenders == []
+
+
+def _imports(package: str) -> list[tuple[Path, str]]:
+    found = []
+    for path in (ROOT / package).rglob("*.py"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            stripped = line.strip()
+            if stripped.startswith(("import ", "from ")):
+                found.append((path.relative_to(ROOT), stripped))
+    return found
+
+
+def test_validators_and_exporters_touch_no_database_and_no_flask() -> None:
+    forbidden = ("flask", "sqlalchemy", "admin", "workflow_model.db", "workflow_model.conversion")
+    offenders = [
+        (str(path), line)
+        for package in ("validators", "exporters")
+        for path, line in _imports(package)
+        if any(line.startswith((f"import {name}", f"from {name}")) for name in forbidden)
+    ]
+    assert offenders == []
