@@ -49,3 +49,29 @@ def test_standard_levels_are_seeded(database: Database) -> None:
     with database.engine.connect() as connection:
         rows = connection.execute(sa.select(Level.key, Level.name).order_by(Level.position)).all()
     assert [tuple(row) for row in rows] == list(STANDARD_LEVELS.items())
+
+
+def test_migrations_keep_the_data_down_and_up(database: Database) -> None:
+    from workflow_model.conversion import document_from_version
+    from workflow_model.db import make_session_factory
+    from workflow_model.demo import load_demo
+    from workflow_model.document import dump_document
+    from workflow_model.models import FlowVersion, Officer
+
+    sessions = make_session_factory(database.engine)
+    with sessions() as session:
+        load_demo(session)
+        before = {
+            v.id: dump_document(document_from_version(session, v))
+            for v in session.query(FlowVersion)
+        }
+    downgrade(database.engine, "0002")
+    upgrade(database.engine)
+    with sessions() as session:
+        after = {
+            v.id: dump_document(document_from_version(session, v))
+            for v in session.query(FlowVersion)
+        }
+        officer = session.query(Officer).filter(Officer.full_name == "Nguyễn Văn Nam").first()
+        assert officer is not None and officer.search_text.startswith("nguyen van nam")
+    assert after == before

@@ -6,7 +6,7 @@ import pytest
 from flow_samples import findings, flow, step
 
 from validators import RULES, Severity
-from validators.rules.contacts import email_problem, is_valid_phone
+from workflow_model.contacts import email_problem, is_valid_phone
 
 CODES = {rule.code: rule for rule in RULES}
 

@@ -1,7 +1,9 @@
 """The SQLAlchemy models of `sodo` (typed declarative mapping, no Flask)."""
 
-from .accounts import AuditEvent, User, UserRole
+from . import search  # noqa: F401 - keeps search_text columns in step
+from .accounts import AuditEvent, LoginFailure, User, UserRole
 from .base import Base, utcnow
+from .calendar import DayOverride
 from .catalogue import DEFAULT_CASE_KEY, DossierComponent, Field, Procedure, ProcedureCase
 from .directory import Level, Officer, Unit
 from .enums import (
@@ -30,11 +32,13 @@ __all__ = [
     "STANDARD_LEVELS",
     "AuditEvent",
     "Base",
+    "DayOverride",
     "DossierComponent",
     "Field",
     "FlowVersion",
     "Join",
     "Level",
+    "LoginFailure",
     "Officer",
     "Procedure",
     "ProcedureCase",

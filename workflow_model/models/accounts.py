@@ -24,12 +24,19 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    locale: Mapped[str] = mapped_column(sa.String(8), default="vi")
+    search_text: Mapped[str] = mapped_column(sa.String(600), default="", index=True)
+
+    __search_fields__ = ("username", "full_name", "email")
 
     role_links: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
     )
 
-    __table_args__ = (sa.CheckConstraint("length(username) > 0", name="username_not_empty"),)
+    __table_args__ = (
+        sa.CheckConstraint("length(username) > 0", name="username_not_empty"),
+        sa.CheckConstraint("locale IN ('vi', 'en')", name="known_locale"),
+    )
 
     @property
     def roles(self) -> frozenset[Role]:
@@ -74,3 +81,13 @@ class AuditEvent(Base):
     user: Mapped[User | None] = relationship()
 
     __table_args__ = (sa.Index("ix_audit_events_entity", "entity_type", "entity_id"),)
+
+
+class LoginFailure(Base):
+    """A failed login for a username, kept to lock out password guessing."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

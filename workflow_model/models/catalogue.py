@@ -22,6 +22,9 @@ class Field(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(300), unique=True)
+    search_text: Mapped[str] = mapped_column(sa.String(600), default="", index=True)
+
+    __search_fields__ = ("name",)
 
     def __repr__(self) -> str:
         return f"<Field {self.name}>"
@@ -39,17 +42,20 @@ class Procedure(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    name: Mapped[str] = mapped_column(sa.Text)
+    name: Mapped[str] = mapped_column(sa.String(1000))
     level_id: Mapped[int] = mapped_column(sa.ForeignKey("levels.id", ondelete="RESTRICT"))
     field_id: Mapped[int | None] = mapped_column(sa.ForeignKey("fields.id", ondelete="RESTRICT"))
     lead_unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id", ondelete="RESTRICT"))
-    result: Mapped[str] = mapped_column(sa.Text, default="")
+    result: Mapped[str] = mapped_column(sa.String(2000), default="")
     legal_basis: Mapped[list[Any]] = mapped_column(default=list)
     fees: Mapped[list[Any]] = mapped_column(default=list)
     accepts_direct: Mapped[bool] = mapped_column(default=True)
     accepts_online: Mapped[bool] = mapped_column(default=False)
     accepts_postal: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
+    search_text: Mapped[str] = mapped_column(sa.String(2200), default="", index=True)
+
+    __search_fields__ = ("code", "name")
 
     level: Mapped[Level] = relationship()
     field: Mapped[Field | None] = relationship()
@@ -81,7 +87,7 @@ class DossierComponent(Base):
         sa.ForeignKey("procedures.id", ondelete="CASCADE"), index=True
     )
     key: Mapped[str] = mapped_column(sa.String(64))
-    name: Mapped[str] = mapped_column(sa.Text)
+    name: Mapped[str] = mapped_column(sa.String(1000))
     originals: Mapped[int] = mapped_column(default=1)
     copies: Mapped[int] = mapped_column(default=0)
     form_name: Mapped[str] = mapped_column(sa.String(200), default="")
@@ -109,7 +115,7 @@ class ProcedureCase(Base):
         sa.ForeignKey("procedures.id", ondelete="CASCADE"), index=True
     )
     key: Mapped[str] = mapped_column(sa.String(64), default=DEFAULT_CASE_KEY)
-    name: Mapped[str] = mapped_column(sa.Text, default="")
+    name: Mapped[str] = mapped_column(sa.String(1000), default="")
     legal_time_value: Mapped[float] = mapped_column(sa.Float(53))
     legal_time_unit: Mapped[TimeUnit] = mapped_column(enum_column_type(TimeUnit, "time_unit"))
     position: Mapped[int] = mapped_column(default=0)

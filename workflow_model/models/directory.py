@@ -17,6 +17,9 @@ class Level(Base):
     key: Mapped[str] = mapped_column(sa.String(32), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     position: Mapped[int] = mapped_column(default=0)
+    search_text: Mapped[str] = mapped_column(sa.String(600), default="", index=True)
+
+    __search_fields__ = ("key", "name")
 
     __table_args__ = (sa.CheckConstraint("length(key) > 0", name="key_not_empty"),)
 
@@ -45,6 +48,9 @@ class Unit(Base):
     phone: Mapped[str] = mapped_column(sa.String(50), default="")
     email: Mapped[str] = mapped_column(sa.String(254), default="")
     active: Mapped[bool] = mapped_column(default=True)
+    search_text: Mapped[str] = mapped_column(sa.String(800), default="", index=True)
+
+    __search_fields__ = ("code", "name")
 
     level: Mapped[Level] = relationship()
     parent: Mapped[Unit | None] = relationship(remote_side=[id])
@@ -70,6 +76,9 @@ class Officer(Base):
     email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id", ondelete="RESTRICT"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    search_text: Mapped[str] = mapped_column(sa.String(1000), default="", index=True)
+
+    __search_fields__ = ("full_name", "title", "email", "phone")
 
     unit: Mapped[Unit] = relationship()
 

@@ -121,7 +121,7 @@ class Step(Base):
         sa.ForeignKey("flow_versions.id", ondelete="CASCADE"), index=True
     )
     key: Mapped[str] = mapped_column(sa.String(64))
-    name: Mapped[str] = mapped_column(sa.Text)
+    name: Mapped[str] = mapped_column(sa.String(1000))
     kind: Mapped[StepKind] = mapped_column(enum_column_type(StepKind, "step_kind"))
     unit_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("units.id", ondelete="RESTRICT"), index=True
@@ -216,7 +216,7 @@ class Transition(Base):
     )
     from_step_id: Mapped[int] = mapped_column()
     to_step_id: Mapped[int] = mapped_column(index=True)
-    label: Mapped[str] = mapped_column(sa.Text, default="")
+    label: Mapped[str] = mapped_column(sa.String(1000), default="")
     position: Mapped[int] = mapped_column(default=0)
 
     from_step: Mapped[Step] = relationship(foreign_keys=[version_id, from_step_id], viewonly=True)

@@ -1,0 +1,20 @@
+"""Keeps the folded `search_text` column of searchable models up to date on every flush."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ..text import search_text
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _refresh_search_text(session: Session, _context: Any, _instances: Any) -> None:
+    # One listener for every model that declares __search_fields__, so no view or
+    # service can forget to keep the search column in step with the names.
+    for obj in (*session.new, *session.dirty):
+        fields = getattr(type(obj), "__search_fields__", None)
+        if fields:
+            obj.search_text = search_text(*(getattr(obj, name) for name in fields))
