@@ -13,13 +13,15 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from . import auth, views
+from .admin_views import csp_nonce, init_admin
 from .config import load_config
 from .database import init_database
 from .i18n import init_i18n
 
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'nonce-{nonce}'; "
+    "script-src 'self' 'nonce-{nonce}'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
 )
 
 
@@ -33,7 +35,9 @@ def static_dir() -> Path:
 
 
 def _security_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault(
+        "Content-Security-Policy", CONTENT_SECURITY_POLICY.format(nonce=csp_nonce())
+    )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -75,6 +79,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_i18n(app)
     auth.init_auth(app)
     app.register_blueprint(views.blueprint)
+    init_admin(app)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _error_page)
     from .cli import register_commands

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_time
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from workflow_model.accounts import authenticate
+from workflow_model.accounts import login as check_login
 from workflow_model.models import User
 
 from .database import db_session
@@ -44,20 +45,36 @@ def _safe_next(target: str | None) -> str:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target
-    return url_for("catalogue.index")
+    return url_for("admin.index")
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
-    """Show the login form; on valid credentials, log in and go where the user was going."""
+    """Show the login form; on valid credentials, log in and go where the user was going.
+
+    Too many failures lock the username out for a while (429), whatever the password.
+    """
     form = LoginForm()
+    status = 200
     if form.validate_on_submit():
-        user = authenticate(db_session(), form.username.data or "", form.password.data or "")
-        if user is not None:
-            login_user(SessionUser(user))
+        result = check_login(db_session(), form.username.data or "", form.password.data or "")
+        if result.user is not None:
+            login_user(SessionUser(result.user))
+            session["lang"] = result.user.locale
             return redirect(_safe_next(request.args.get("next")))
-        flash(_l("Wrong username or password."), "danger")
-    status = 400 if form.errors and request.method == "POST" else 200
+        if result.locked_until is not None:
+            flash(
+                _l(
+                    "Too many failed logins. This account is locked until %(time)s.",
+                    time=format_time(result.locked_until),
+                ),
+                "danger",
+            )
+            status = 429
+        else:
+            flash(_l("Wrong username or password."), "danger")
+    if form.errors and request.method == "POST":
+        status = 400
     return render_template("login.html", form=form), status
 
 

@@ -20,6 +20,7 @@ from workflow_model.models import Procedure, User
 
 from .config import ConfigurationError
 from .database import db_session
+from .users_command import users_group
 from .validate_command import validate_command
 
 
@@ -132,6 +133,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(import_command)
+    app.cli.add_command(users_group)
 
 
 def _create_app() -> Flask:

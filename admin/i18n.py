@@ -7,7 +7,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, request, session
-from flask_babel import Babel, format_decimal, get_locale
+from flask_babel import Babel, format_datetime, format_decimal, get_locale
 
 LANGUAGES = ("vi", "en")
 SOURCE_DIR = Path(__file__).with_name("translations")
@@ -48,3 +48,4 @@ def init_i18n(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["format_decimal"] = format_decimal
+    app.jinja_env.filters["datetimeformat"] = format_datetime

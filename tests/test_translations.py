@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[1]
-CATALOGUE = ROOT / "admin" / "translations" / "vi" / "LC_MESSAGES" / "messages.po"
+CATALOGUES = {
+    lang: ROOT / "admin" / "translations" / lang / "LC_MESSAGES" / "messages.po"
+    for lang in ("vi", "en")
+}
 KEYWORDS = {"_": None, "_l": None, "lazy_gettext": None, "gettext": None, "ngettext": (1, 2)}
 
 
@@ -21,8 +25,8 @@ def source_messages() -> set[str]:
     return {msgid if isinstance(msgid, str) else msgid[0] for _, _, msgid, _, _ in found}
 
 
-def catalogue() -> dict[str, object]:
-    with CATALOGUE.open("rb") as handle:
+def catalogue(lang: str = "vi") -> dict[str, object]:
+    with CATALOGUES[lang].open("rb") as handle:
         messages = read_po(handle)
     return {
         (m.id if isinstance(m.id, str) else m.id[0]): m for m in messages if m.id and not m.fuzzy
@@ -36,10 +40,12 @@ def test_every_source_string_is_in_the_vietnamese_catalogue() -> None:
     assert not missing, f"run pybabel extract/update: {sorted(missing)}"
 
 
-def test_every_catalogue_entry_is_translated() -> None:
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_catalogue_entry_is_translated(lang: str) -> None:
+    assert set(catalogue(lang)) >= source_messages()
     untranslated = [
         msgid
-        for msgid, message in catalogue().items()
+        for msgid, message in catalogue(lang).items()
         if not message.string or (isinstance(message.string, tuple) and not all(message.string))  # type: ignore[attr-defined]
     ]
     assert untranslated == []

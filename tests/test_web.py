@@ -27,7 +27,7 @@ def logged_in(server: LiveServer, username: str = "admin") -> requests.Session:
             "csrf_token": csrf_token(page.text),
         },
     )
-    assert response.status_code == 200 and 'id="procedures"' in response.text
+    assert response.status_code == 200 and 'id="counts"' in response.text
     return browser
 
 
@@ -66,15 +66,30 @@ def test_wrong_password_shows_an_error_in_vietnamese(live_server: LiveServer) ->
     assert browser.get(f"{live_server.url}/", allow_redirects=False).status_code == 302
 
 
-def test_procedure_list_shows_versions_and_step_counts(live_server: LiveServer) -> None:
+def test_home_counts_procedures_by_level_and_status(live_server: LiveServer) -> None:
     page = logged_in(live_server).get(f"{live_server.url}/").text
-    assert "<h1>Thủ tục hành chính</h1>" in page
-    assert "1.009645.H05" in page and "Chấp thuận chủ trương đầu tư" in page
-    assert "Trường hợp 2.2" in page
-    assert re.search(r"v1 · Đã phê duyệt ·\s+13 bước", page)
-    assert re.search(r"v2 · Bản nháp ·\s+9 bước", page)
-    assert "12 thủ tục" not in page and "11 thủ tục" in page
-    assert "17 ngày làm việc" in page and "168 giờ làm việc" in page
+    assert "Trang chủ" in page and "Bản nháp của tôi" in page
+    counts = page[page.index('id="counts"') :]
+    assert re.search(r"Cấp tỉnh</td><td>Đã phê duyệt</td><td[^>]*>7<", counts)
+    assert re.search(r"Cấp xã</td><td>Đã phê duyệt</td><td[^>]*>4<", counts)
+
+
+def test_version_list_shows_status_steps_and_validity(live_server: LiveServer) -> None:
+    page = logged_in(live_server).get(f"{live_server.url}/flowversion/").text
+    assert "1.009645.H05" in page and "Đã phê duyệt" in page and "Bản nháp" in page
+    assert "Hợp lệ" in page
+    # The Son La flow overruns its legal time: one error, linked to its report.
+    assert "1 lỗi" in page
+
+
+def test_version_report_page(live_server: LiveServer) -> None:
+    browser = logged_in(live_server)
+    versions = browser.get(f"{live_server.url}/flowversion/?flt1_0=2.002760").text
+    report_url = re.search(r'href="(/report/\d+)"', versions).group(1)
+    page = browser.get(f"{live_server.url}{report_url}").text
+    assert "time-budget-exceeded" in page and "Bộ Chỉ huy Quân sự tỉnh Sơn La" in page
+    assert 'id="critical-path"' in page and 'id="due-dates"' in page
+    assert "320" in page and "240" in page
 
 
 def test_english_is_one_click_away(live_server: LiveServer) -> None:
@@ -83,9 +98,11 @@ def test_english_is_one_click_away(live_server: LiveServer) -> None:
     response = browser.post(
         f"{live_server.url}/language", data={"lang": "en", "csrf_token": csrf_token(home)}
     )
-    assert "<h1>Procedures</h1>" in response.text and "v1 · Approved" in response.text
+    assert "My drafts" in response.text and "Procedures by level and status" in response.text
+    versions = browser.get(f"{live_server.url}/flowversion/").text
+    assert "Approved" in versions
     # Names stay as the decisions write them, in every language.
-    assert "Chấp thuận chủ trương đầu tư" in response.text
+    assert "Cấp tỉnh" in response.text or "Cấp xã" in response.text
 
 
 def test_security_headers_on_every_response(live_server: LiveServer) -> None:
@@ -131,13 +148,46 @@ def test_names_are_escaped_not_rendered_as_html(live_server: LiveServer) -> None
 
     from workflow_model.db import make_engine
 
-    url = live_server.database_url
-    with make_engine(url).begin() as connection:
+    script = "<script>alert(1)</script>"
+    with make_engine(live_server.database_url).begin() as connection:
         connection.execute(
-            sa.text(
-                "UPDATE procedures SET name = '<script>alert(1)</script>' WHERE code = '1.004944'"
-            )
+            sa.text("UPDATE procedures SET name = :n WHERE code = '1.004944'"), {"n": script}
         )
-    page = logged_in(live_server).get(f"{live_server.url}/").text
-    assert "<script>alert(1)</script>" not in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        connection.execute(sa.text("UPDATE units SET name = :n WHERE code = 'tt'"), {"n": script})
+        version = connection.execute(
+            sa.text(
+                "SELECT v.id FROM flow_versions v JOIN procedure_cases c ON v.case_id = c.id "
+                "JOIN procedures p ON c.procedure_id = p.id WHERE p.code = '1.004944'"
+            )
+        ).scalar()
+    browser = logged_in(live_server)
+    for path in ("/procedure/", "/unit/", f"/report/{version}", "/officer/"):
+        page = browser.get(f"{live_server.url}{path}").text
+        assert script not in page, path
+        if path != "/officer/":
+            assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, path
+
+
+def test_five_wrong_passwords_lock_the_username_out(live_server: LiveServer) -> None:
+    browser = requests.Session()
+    for _ in range(5):
+        page = browser.get(f"{live_server.url}/login")
+        browser.post(
+            f"{live_server.url}/login",
+            data={"username": "approver", "password": "wrong", "csrf_token": csrf_token(page.text)},
+        )
+    page = browser.get(f"{live_server.url}/login")
+    response = browser.post(
+        f"{live_server.url}/login",
+        data={
+            "username": "approver",
+            "password": live_server.passwords["approver"],
+            "csrf_token": csrf_token(page.text),
+        },
+    )
+    assert response.status_code == 429
+    assert "Đăng nhập sai quá nhiều lần. Tài khoản này bị khóa đến " in response.text
+    assert re.search(r"bị khóa đến \d{1,2}:\d{2}", response.text)
+    assert browser.get(f"{live_server.url}/", allow_redirects=False).status_code == 302
+    # Another username is not affected.
+    logged_in(live_server, "admin")

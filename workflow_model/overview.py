@@ -7,7 +7,16 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from .models import FlowVersion, Procedure, ProcedureCase, Step, TimeUnit, VersionStatus
+from .models import (
+    FlowVersion,
+    Level,
+    Procedure,
+    ProcedureCase,
+    Step,
+    TimeUnit,
+    User,
+    VersionStatus,
+)
 
 
 @dataclass(frozen=True)
@@ -96,3 +105,82 @@ def _case_summary(
             for v in versions.get(case.id, [])
         ),
     )
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    """A version as the home page lists it."""
+
+    id: int
+    procedure_code: str
+    procedure_name: str
+    case_key: str
+    number: int
+    status: VersionStatus
+    created_by: str
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    """How many procedures of a level have a version in a status."""
+
+    level: str
+    status: VersionStatus
+    count: int
+
+
+def _version_rows(session: Session, condition: sa.ColumnElement[bool]) -> list[VersionRow]:
+    rows = session.execute(
+        sa.select(
+            FlowVersion.id,
+            Procedure.code,
+            Procedure.name,
+            ProcedureCase.key,
+            FlowVersion.number,
+            FlowVersion.status,
+            User.username,
+        )
+        .join(ProcedureCase, FlowVersion.case_id == ProcedureCase.id)
+        .join(Procedure, ProcedureCase.procedure_id == Procedure.id)
+        .outerjoin(User, FlowVersion.created_by_id == User.id)
+        .where(condition)
+        .order_by(Procedure.code, FlowVersion.number)
+        .limit(200)
+    )
+    return [VersionRow(*row[:6], created_by=row[6] or "") for row in rows]
+
+
+def drafts_of(session: Session, user_id: int) -> list[VersionRow]:
+    """The open drafts (draft or rejected) a user created."""
+    return _version_rows(
+        session,
+        sa.and_(
+            FlowVersion.created_by_id == user_id,
+            FlowVersion.status.in_([VersionStatus.DRAFT, VersionStatus.REJECTED]),
+        ),
+    )
+
+
+def open_drafts(session: Session) -> list[VersionRow]:
+    """Every open draft (draft or rejected), by procedure."""
+    return _version_rows(
+        session, FlowVersion.status.in_([VersionStatus.DRAFT, VersionStatus.REJECTED])
+    )
+
+
+def waiting_for_review(session: Session) -> list[VersionRow]:
+    """Versions submitted and waiting for an approver."""
+    return _version_rows(session, FlowVersion.status == VersionStatus.SUBMITTED)
+
+
+def counts_by_level_and_status(session: Session) -> list[StatusCount]:
+    """Procedures counted by level and by the status of their versions."""
+    rows = session.execute(
+        sa.select(Level.name, FlowVersion.status, sa.func.count(sa.distinct(Procedure.id)))
+        .join(Procedure, Procedure.level_id == Level.id)
+        .join(ProcedureCase, ProcedureCase.procedure_id == Procedure.id)
+        .join(FlowVersion, FlowVersion.case_id == ProcedureCase.id)
+        .group_by(Level.name, Level.position, FlowVersion.status)
+        .order_by(Level.position, FlowVersion.status)
+    )
+    return [StatusCount(level, status, count) for level, status, count in rows]

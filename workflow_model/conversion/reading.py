@@ -24,6 +24,7 @@ from ..document import (
 from ..models import (
     FlowVersion,
     Officer,
+    Procedure,
     ProcedureCase,
     Step,
     Unit,
@@ -32,19 +33,24 @@ from ..models import (
 )
 
 
-def _load_version(session: Session, version_id: int) -> FlowVersion:
+def _load_versions(session: Session, version_ids: list[int]) -> list[FlowVersion]:
+    # A fixed number of queries however many versions: lists stay free of N+1 loads.
+    case = selectinload(FlowVersion.case).selectinload(ProcedureCase.procedure)
     statement = (
         sa.select(FlowVersion)
-        .where(FlowVersion.id == version_id)
+        .where(FlowVersion.id.in_(version_ids))
         .options(
-            selectinload(FlowVersion.units).selectinload(VersionUnit.unit),
+            case.selectinload(Procedure.level),
+            case.selectinload(Procedure.field),
+            case.selectinload(Procedure.dossier_components),
+            selectinload(FlowVersion.units).selectinload(VersionUnit.unit).selectinload(Unit.level),
             selectinload(FlowVersion.officers).selectinload(VersionOfficer.officer),
             selectinload(FlowVersion.steps).selectinload(Step.officer_links),
             selectinload(FlowVersion.steps).selectinload(Step.document_links),
             selectinload(FlowVersion.transitions),
         )
     )
-    return session.execute(statement).scalar_one()
+    return list(session.execute(statement).scalars())
 
 
 def _procedure_entry(case: ProcedureCase) -> ProcedureEntry:
@@ -128,7 +134,15 @@ def document_from_version(session: Session, version: FlowVersion) -> FlowDocumen
     Units and officers keep the keys under which the version knows them; a unit or
     officer set on a step without such a key gets one (the unit's code, or ``o<id>``).
     """
-    version = _load_version(session, version.id)
+    return documents_from_versions(session, [version.id])[version.id]
+
+
+def documents_from_versions(session: Session, version_ids: list[int]) -> dict[int, FlowDocument]:
+    """Return the flow documents of several versions, by id, in a fixed number of queries."""
+    return {v.id: _document(v) for v in _load_versions(session, version_ids)}
+
+
+def _document(version: FlowVersion) -> FlowDocument:
     keys = _Keys(version)
     steps_by_id = {step.id: step for step in version.steps}
     components = {c.id: c.key for c in version.case.procedure.dossier_components}

@@ -50,6 +50,9 @@ class User(Base):
     def __repr__(self) -> str:
         return f"<User {self.username}>"
 
+    def __str__(self) -> str:
+        return self.username
+
 
 class UserRole(Base):
     """One role held by one user."""

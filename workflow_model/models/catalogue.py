@@ -29,6 +29,9 @@ class Field(Base):
     def __repr__(self) -> str:
         return f"<Field {self.name}>"
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class Procedure(Base):
     """An administrative procedure of the catalogue, identified by its national code.
@@ -75,6 +78,9 @@ class Procedure(Base):
 
     def __repr__(self) -> str:
         return f"<Procedure {self.code}>"
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"
 
 
 class DossierComponent(Base):

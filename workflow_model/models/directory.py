@@ -26,6 +26,9 @@ class Level(Base):
     def __repr__(self) -> str:
         return f"<Level {self.key}>"
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class Unit(Base):
     """A unit of the directory: an agency or one of its departments, in a tree via `parent`.
@@ -63,6 +66,9 @@ class Unit(Base):
     def __repr__(self) -> str:
         return f"<Unit {self.code}>"
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
 
 class Officer(Base):
     """An officer (cán bộ, công chức) who handles steps; the email identifies the person."""
@@ -84,3 +90,6 @@ class Officer(Base):
 
     def __repr__(self) -> str:
         return f"<Officer {self.full_name}>"
+
+    def __str__(self) -> str:
+        return self.full_name

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from .accounts import User
 from .base import Base, enum_column_type, utcnow
@@ -65,6 +65,9 @@ class FlowVersion(Base):
 
     def __repr__(self) -> str:
         return f"<FlowVersion case={self.case_id} v{self.number} {self.status}>"
+
+    def __str__(self) -> str:
+        return f"#{self.id} v{self.number} ({self.status.value})"
 
 
 class VersionUnit(Base):
@@ -172,6 +175,9 @@ class Step(Base):
     def __repr__(self) -> str:
         return f"<Step {self.key} {self.kind}>"
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key})"
+
 
 class StepOfficer(Base):
     """An officer handling a step; `position` 0 is the officer in charge."""
@@ -231,3 +237,13 @@ class Transition(Base):
             ["version_id", "to_step_id"], ["steps.version_id", "steps.id"], ondelete="CASCADE"
         ),
     )
+
+
+# Read with the version in the same SELECT, so lists of versions never count one by one.
+FlowVersion.step_count = column_property(  # type: ignore[attr-defined]
+    sa.select(sa.func.count(Step.id))
+    .where(Step.version_id == FlowVersion.id)
+    .correlate_except(Step)
+    .scalar_subquery(),
+    deferred=False,
+)

@@ -1,0 +1,89 @@
+"""The Flask-Admin interface: lists and forms for the directory, catalogue and accounts."""
+
+from __future__ import annotations
+
+import secrets
+import warnings
+from typing import Any
+
+from flask import Flask, g
+from flask_admin import Admin
+from flask_admin.theme import Bootstrap4Theme
+from flask_babel import lazy_gettext as _l
+
+from workflow_model.models import (
+    AuditEvent,
+    DayOverride,
+    Field,
+    FlowVersion,
+    Level,
+    Officer,
+    Procedure,
+    Step,
+    Transition,
+    Unit,
+    User,
+)
+
+from .accounts import AuditEventView, UserView
+from .catalogue import FlowVersionView, ProcedureView, StepView, TransitionView
+from .directory import DayOverrideView, FieldView, LevelView, OfficerView, UnitView
+from .pages import HomeView, ReportView
+
+
+def csp_nonce() -> str:
+    """The nonce of this request's Content-Security-Policy, made once per request."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def init_admin(app: Flask) -> Admin:
+    """Mount the admin at the site's root, with a view per model and the report page."""
+    session = app.extensions["sodo.sessions"]
+    admin = Admin(
+        app,
+        name="Sơ Đồ",
+        url="/",
+        index_view=HomeView(name=_l("Home"), url="/", endpoint="admin"),
+        theme=Bootstrap4Theme(base_template="sodo/admin_base.html", fluid=True),
+        csp_nonce_generator=csp_nonce,
+    )
+    directory, catalogue, system = _l("Directory"), _l("Catalogue"), _l("System")
+    with warnings.catch_warnings():
+        # Flask-Admin 2.2 prefers a Flask-SQLAlchemy object; this project uses plain
+        # SQLAlchemy sessions, which it still supports.
+        warnings.filterwarnings("ignore", "Passing a session object", DeprecationWarning)
+        views = _views(session, directory, catalogue, system)
+    for view in views:
+        admin.add_view(view)
+    return admin
+
+
+def _views(session: Any, directory: Any, catalogue: Any, system: Any) -> list[Any]:
+    return [
+        ProcedureView(
+            Procedure, session, name=_l("Procedures"), category=catalogue, endpoint="procedure"
+        ),
+        FlowVersionView(
+            FlowVersion,
+            session,
+            name=_l("Flow versions"),
+            category=catalogue,
+            endpoint="flowversion",
+        ),
+        StepView(Step, session, name=_l("Steps"), category=catalogue, endpoint="step"),
+        TransitionView(
+            Transition, session, name=_l("Transitions"), category=catalogue, endpoint="transition"
+        ),
+        FieldView(Field, session, name=_l("Fields"), category=catalogue, endpoint="field"),
+        UnitView(Unit, session, name=_l("Units"), category=directory, endpoint="unit"),
+        OfficerView(Officer, session, name=_l("Officers"), category=directory, endpoint="officer"),
+        LevelView(Level, session, name=_l("Levels"), category=directory, endpoint="level"),
+        DayOverrideView(
+            DayOverride, session, name=_l("Calendar"), category=system, endpoint="calendar"
+        ),
+        UserView(User, session, name=_l("Users"), category=system, endpoint="user"),
+        AuditEventView(AuditEvent, session, name=_l("Journal"), category=system, endpoint="audit"),
+        ReportView(name=_l("Report"), endpoint="report", url="/report"),
+    ]

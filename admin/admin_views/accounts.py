@@ -1,0 +1,149 @@
+"""Accounts and journal views: users (superuser only) and the read-only audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_admin import expose
+from flask_admin.contrib.sqla.filters import (
+    DateTimeBetweenFilter,
+    DateTimeGreaterFilter,
+    DateTimeSmallerFilter,
+)
+from flask_admin.form import SecureForm
+from flask_babel import lazy_gettext as _l
+from wtforms import PasswordField, SelectMultipleField
+from wtforms.validators import EqualTo, InputRequired, Length
+
+from workflow_model.accounts import hash_password, set_password
+from workflow_model.models import AuditEvent, Role, UserRole
+
+from .base import SodoModelView, acting_user
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Administrator"),
+    Role.APPROVER: _l("Approver"),
+    Role.EXPORTER: _l("IT / exports"),
+    Role.SUPERUSER: _l("Superuser"),
+}
+MIN_PASSWORD = 10
+
+
+class PasswordForm(SecureForm):
+    """A new password, typed twice; it is never shown again."""
+
+    password = PasswordField(
+        _l("New password"), validators=[InputRequired(), Length(min=MIN_PASSWORD, max=256)]
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+
+class UserView(SodoModelView):
+    """Users and their roles; passwords are set through their own form, never shown."""
+
+    read_roles = frozenset({Role.SUPERUSER})
+    write_roles = frozenset({Role.SUPERUSER})
+    allow_delete = False
+    can_export = False
+    column_list = ("username", "full_name", "email", "roles", "locale", "active")
+    column_searchable_list = ("search_text",)
+    column_sortable_list = ("username", "full_name", "active")
+    column_filters = ("active", "locale")
+    column_labels = {
+        "username": _l("Username"),
+        "full_name": _l("Full name"),
+        "email": _l("Email"),
+        "roles": _l("Roles"),
+        "locale": _l("Language"),
+        "active": _l("Active"),
+        "role_choices": _l("Roles"),
+    }
+    form_columns = ("username", "full_name", "email", "locale", "active")
+    form_extra_fields = {
+        "role_choices": SelectMultipleField(
+            _l("Roles"), choices=[(role.value, label) for role, label in ROLE_LABELS.items()]
+        ),
+        "new_password": PasswordField(_l("Password (new users)")),
+    }
+    column_formatters = {
+        "roles": lambda view, context, model, name: ", ".join(
+            str(ROLE_LABELS[role]) for role in sorted(model.roles)
+        ),
+    }
+    list_template = "admin/model/list.html"
+
+    def on_form_prefill(self, form: Any, id: Any) -> None:
+        """Show the roles the user holds."""
+        model = self.get_one(id)
+        form.role_choices.data = [role.value for role in model.roles]
+
+    def create_model(self, form: Any) -> Any:
+        """A new user needs a password of at least 10 characters."""
+        if len(form.new_password.data or "") < MIN_PASSWORD:
+            flash(_l("A new user needs a password of at least 10 characters."), "error")
+            return False
+        return super().create_model(form)
+
+    def _save(self, form: Any, model: Any, before: dict[str, Any] | None) -> bool:
+        if before is None:
+            model.password_hash = hash_password(form.new_password.data)
+        chosen = {Role(value) for value in (form.role_choices.data or [])}
+        model.role_links = [link for link in model.role_links if link.role in chosen] + [
+            UserRole(role=role) for role in sorted(chosen - model.roles)
+        ]
+        return super()._save(form, model, before)
+
+    @expose("/password/<int:user_id>", methods=("GET", "POST"))
+    def password_view(self, user_id: int) -> ResponseReturnValue:
+        """Set a user's password (superuser only), journaled without the password."""
+        user = self.get_one(str(user_id))
+        form = PasswordForm(request.form)
+        if request.method == "POST" and form.validate():
+            set_password(self.session, user, form.password.data or "", acting_user(self.session))
+            self.session.commit()
+            flash(_l("The password was changed."), "success")
+            return redirect(url_for(".index_view"))
+        return self.render("sodo/password.html", form=form, user=user)
+
+
+class AuditEventView(SodoModelView):
+    """The journal: who changed what, when, with the states before and after. Read-only."""
+
+    allow_create = False
+    allow_edit = False
+    allow_delete = False
+    column_list = ("at", "user.username", "action", "entity_type", "entity_id")
+    column_select_related_list = (AuditEvent.user,)
+    column_details_list = (
+        "at",
+        "user.username",
+        "action",
+        "entity_type",
+        "entity_id",
+        "before",
+        "after",
+    )
+    column_sortable_list = ("at", "action", "entity_type")
+    column_default_sort = ("at", True)
+    column_filters = (
+        "user.username",
+        "entity_type",
+        "action",
+        DateTimeBetweenFilter(AuditEvent.at, _l("When")),
+        DateTimeGreaterFilter(AuditEvent.at, _l("When")),
+        DateTimeSmallerFilter(AuditEvent.at, _l("When")),
+    )
+    column_labels = {
+        "at": _l("When"),
+        "user.username": _l("User"),
+        "action": _l("Action"),
+        "entity_type": _l("Record type"),
+        "entity_id": _l("Record id"),
+        "before": _l("Before"),
+        "after": _l("After"),
+    }

@@ -1,0 +1,236 @@
+"""The one path for directory and catalogue changes: check, journal, commit.
+
+Forms (and later the graph editor) call `save` and `delete`; nothing else writes these
+rows. Each change writes an `AuditEvent` with the state before and after.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .audit import record_event
+from .contacts import email_problem, is_valid_phone
+from .models import (
+    DossierComponent,
+    Field,
+    FlowVersion,
+    Level,
+    Officer,
+    Procedure,
+    ProcedureCase,
+    Step,
+    StepDocument,
+    StepOfficer,
+    Transition,
+    Unit,
+    User,
+    VersionStatus,
+    VersionUnit,
+)
+
+# Never journaled: secrets, and columns derived from others.
+HIDDEN_COLUMNS = frozenset({"password_hash", "search_text", "lock_counter"})
+
+
+class ChangeRefused(ValueError):
+    """A change the domain refuses; `code` and `params` let the UI say why in its language.
+
+    Codes: ``invalid-phone``, ``invalid-email``, ``duplicate``, ``in-use``, ``not-draft``.
+    """
+
+    def __init__(self, code: str, message: str, **params: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Somewhere a row is used: what (``step``, ``officer``, ``unit``, ``procedure``, …)."""
+
+    kind: str
+    name: str
+    procedure: str = ""
+    version: int | None = None
+
+
+class InUse(ChangeRefused):
+    """A delete refused because other rows still use the row; deactivate it instead."""
+
+    def __init__(self, found: list[Usage]) -> None:
+        super().__init__("in-use", f"still used in {len(found)} places", count=len(found))
+        self.usages = found
+
+
+def entity_state(obj: object) -> dict[str, Any]:
+    """The columns of a row as JSON-ready data, for the journal (no secrets)."""
+    mapper = sa.inspect(type(obj))
+    state: dict[str, Any] = {}
+    for column in mapper.columns:
+        if column.key in HIDDEN_COLUMNS:
+            continue
+        value = getattr(obj, column.key)
+        if isinstance(value, enum.Enum):
+            value = value.value
+        elif isinstance(value, dt.date | dt.datetime):
+            value = value.isoformat()
+        state[column.key] = value
+    return state
+
+
+def entity_name(obj: object) -> str:
+    """The journal's name of a row's type, e.g. ``unit``, ``officer``, ``day_override``."""
+    name = type(obj).__name__
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+
+
+def _check(obj: object) -> None:
+    if isinstance(obj, Officer):
+        if not is_valid_phone(obj.phone or ""):
+            raise ChangeRefused("invalid-phone", f"invalid phone {obj.phone!r}", value=obj.phone)
+        problem = email_problem(obj.email or "")
+        if problem is not None:
+            raise ChangeRefused("invalid-email", problem, value=obj.email)
+    if isinstance(obj, Step | Transition):
+        ensure_draft(obj.version if isinstance(obj, Step) else _version_of(obj))
+
+
+def _version_of(transition: Transition) -> FlowVersion:
+    session = sa.orm.object_session(transition)
+    assert session is not None
+    return session.get(FlowVersion, transition.version_id)  # type: ignore[return-value]
+
+
+def ensure_draft(version: FlowVersion | None) -> None:
+    """Refuse a change to the content of a version that is not a draft (or rejected)."""
+    if version is not None and version.status not in (
+        VersionStatus.DRAFT,
+        VersionStatus.REJECTED,
+    ):
+        raise ChangeRefused(
+            "not-draft",
+            f"version {version.number} is {version.status.value}",
+            status=version.status,
+        )
+
+
+def save(session: Session, user: User | None, obj: object, before: dict[str, Any] | None) -> None:
+    """Check and store a new (`before` None) or changed row, journal it, and commit.
+
+    Raises `ChangeRefused` (and rolls back) when the domain refuses the change, including
+    a duplicate code, email or key.
+    """
+    try:
+        _check(obj)
+        session.add(obj)
+        session.flush()
+        after = entity_state(obj)
+        if before != after:
+            action = "create" if before is None else "update"
+            record_event(
+                session, user, action, entity_name(obj), _id(obj), before=before, after=after
+            )
+        session.commit()
+    except IntegrityError as error:
+        session.rollback()
+        raise ChangeRefused("duplicate", str(error.orig).splitlines()[0]) from error
+    except ChangeRefused:
+        session.rollback()
+        raise
+
+
+def delete(session: Session, user: User | None, obj: object) -> None:
+    """Delete a row that nothing uses, journal it, and commit; else raise `InUse`."""
+    found = usages(session, obj)
+    if found:
+        session.rollback()
+        raise InUse(found)
+    if isinstance(obj, Step | Transition):
+        ensure_draft(obj.version if isinstance(obj, Step) else _version_of(obj))
+    before = entity_state(obj)
+    record_event(session, user, "delete", entity_name(obj), _id(obj), before=before)
+    session.delete(obj)
+    try:
+        session.commit()
+    except IntegrityError as error:
+        session.rollback()
+        raise InUse([Usage("row", str(error.orig).splitlines()[0])]) from error
+
+
+def _id(obj: object) -> str:
+    identity = sa.inspect(obj).identity
+    return ",".join(str(part) for part in identity) if identity else ""
+
+
+def _step_usages(session: Session, condition: sa.ColumnElement[bool], *joins: Any) -> list[Usage]:
+    statement = (
+        sa.select(Step.key, Step.name, Procedure.code, FlowVersion.number)
+        .join(FlowVersion, Step.version_id == FlowVersion.id)
+        .join(ProcedureCase, FlowVersion.case_id == ProcedureCase.id)
+        .join(Procedure, ProcedureCase.procedure_id == Procedure.id)
+    )
+    for join in joins:
+        statement = statement.join(*join)
+    rows = session.execute(statement.where(condition).order_by(Procedure.code, Step.position))
+    return [Usage("step", f"{name} ({key})", code, number) for key, name, code, number in rows]
+
+
+def usages(session: Session, obj: object) -> list[Usage]:
+    """Where `obj` is still used, in words the UI can show; empty when it may be deleted."""
+    if isinstance(obj, Unit):
+        found = _step_usages(session, Step.unit_id == obj.id)
+        found += [
+            Usage("officer", name)
+            for name in session.execute(
+                sa.select(Officer.full_name).where(Officer.unit_id == obj.id)
+            ).scalars()
+        ]
+        found += [
+            Usage("unit", name)
+            for name in session.execute(
+                sa.select(Unit.name).where(Unit.parent_id == obj.id)
+            ).scalars()
+        ]
+        found += [
+            Usage("procedure", code)
+            for code in session.execute(
+                sa.select(Procedure.code).where(Procedure.lead_unit_id == obj.id)
+            ).scalars()
+        ]
+        in_versions = session.execute(
+            sa.select(sa.func.count()).select_from(VersionUnit).where(VersionUnit.unit_id == obj.id)
+        ).scalar_one()
+        if in_versions and not found:
+            found.append(Usage("version", str(in_versions)))
+        return found
+    if isinstance(obj, Officer):
+        return _step_usages(
+            session, StepOfficer.officer_id == obj.id, (StepOfficer, StepOfficer.step_id == Step.id)
+        )
+    if isinstance(obj, DossierComponent):
+        return _step_usages(
+            session,
+            StepDocument.component_id == obj.id,
+            (StepDocument, StepDocument.step_id == Step.id),
+        )
+    if isinstance(obj, Level):
+        units = session.execute(sa.select(Unit.name).where(Unit.level_id == obj.id).limit(20))
+        procedures = session.execute(
+            sa.select(Procedure.code).where(Procedure.level_id == obj.id).limit(20)
+        )
+        return [Usage("unit", n) for n in units.scalars()] + [
+            Usage("procedure", c) for c in procedures.scalars()
+        ]
+    if isinstance(obj, Field):
+        procedures = session.execute(
+            sa.select(Procedure.code).where(Procedure.field_id == obj.id).limit(20)
+        )
+        return [Usage("procedure", code) for code in procedures.scalars()]
+    return []
