@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from validators import Finding, Report, Severity, validate
 from workflow_model.calendar import DueDates, due_dates
 from workflow_model.calendar_store import working_calendar
-from workflow_model.conversion import document_from_version
+from workflow_model.conversion import document_from_version, documents_from_versions
 from workflow_model.document import FlowDocument
-from workflow_model.models import FlowVersion
+from workflow_model.models import FlowVersion, VersionCheck
 
 
 @dataclass(frozen=True)
@@ -57,3 +58,30 @@ def version_report(session: Session, version_id: int, now: datetime) -> VersionR
         report=validate(document),
         due=due_dates(document, now, working_calendar(session)),
     )
+
+
+def version_checks(session: Session, version_ids: list[int]) -> dict[int, VersionCheck]:
+    """Errors and warnings of each version: cached, or validated now and cached.
+
+    Versions never checked (or changed since) are loaded in one batch and validated;
+    the cache rows are committed, so the next list of the same page reads them only.
+    """
+    cached = {
+        check.version_id: check
+        for check in session.execute(
+            sa.select(VersionCheck).where(VersionCheck.version_id.in_(version_ids))
+        ).scalars()
+    }
+    missing = [key for key in version_ids if key not in cached]
+    if missing:
+        for key, document in documents_from_versions(session, missing).items():
+            report = validate(document)
+            check = VersionCheck(
+                version_id=key,
+                errors=len(report.by_severity(Severity.ERROR)),
+                warnings=len(report.by_severity(Severity.WARNING)),
+            )
+            session.add(check)
+            cached[key] = check
+        session.commit()
+    return cached

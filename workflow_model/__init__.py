@@ -2,3 +2,5 @@
 
 Nothing here imports Flask, so the CLI, workers and tests use it without a web server.
 """
+
+from . import check_cache  # noqa: F401 - keeps cached version checks true

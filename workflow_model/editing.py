@@ -82,6 +82,22 @@ def entity_state(obj: object) -> dict[str, Any]:
         elif isinstance(value, dt.date | dt.datetime):
             value = value.isoformat()
         state[column.key] = value
+    # What a form changes beside the row's own columns: a user's roles, and a
+    # procedure's dossier components (edited inline), so the journal shows them too.
+    if isinstance(obj, User):
+        state["roles"] = sorted(role.value for role in obj.roles)
+    if isinstance(obj, Procedure):
+        state["dossier_components"] = [
+            {
+                "key": c.key,
+                "name": c.name,
+                "originals": c.originals,
+                "copies": c.copies,
+                "form_name": c.form_name,
+                "position": c.position,
+            }
+            for c in obj.dossier_components
+        ]
     return state
 
 
@@ -91,7 +107,7 @@ def entity_name(obj: object) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
 
 
-def _check(obj: object) -> None:
+def _check(session: Session, obj: object, before: dict[str, Any] | None) -> None:
     if isinstance(obj, Officer):
         if not is_valid_phone(obj.phone or ""):
             raise ChangeRefused("invalid-phone", f"invalid phone {obj.phone!r}", value=obj.phone)
@@ -100,6 +116,9 @@ def _check(obj: object) -> None:
             raise ChangeRefused("invalid-email", problem, value=obj.email)
     if isinstance(obj, Step | Transition):
         ensure_draft(obj.version if isinstance(obj, Step) else _version_of(obj))
+        if before is not None:
+            # Moving a step out of an approved version would change that version too.
+            ensure_draft(session.get(FlowVersion, before["version_id"]))
 
 
 def _version_of(transition: Transition) -> FlowVersion:
@@ -128,7 +147,15 @@ def save(session: Session, user: User | None, obj: object, before: dict[str, Any
     a duplicate code, email or key.
     """
     try:
-        _check(obj)
+        # Checked before anything is flushed, so a refusal is reported as such.
+        with session.no_autoflush:
+            _check(session, obj, before)
+            # Rows the change removes (a procedure's dossier component dropped from its
+            # form) must be unused, like a row deleted on its own.
+            for removed in list(session.deleted):
+                found = usages(session, removed)
+                if found:
+                    raise InUse(found)
         session.add(obj)
         session.flush()
         after = entity_state(obj)
@@ -228,6 +255,15 @@ def usages(session: Session, obj: object) -> list[Usage]:
         return [Usage("unit", n) for n in units.scalars()] + [
             Usage("procedure", c) for c in procedures.scalars()
         ]
+    if isinstance(obj, Procedure):
+        # Its cases' versions would go with it (ON DELETE CASCADE), approved ones too.
+        versions = session.execute(
+            sa.select(sa.func.count())
+            .select_from(FlowVersion)
+            .join(ProcedureCase, FlowVersion.case_id == ProcedureCase.id)
+            .where(ProcedureCase.procedure_id == obj.id)
+        ).scalar_one()
+        return [Usage("version", str(versions))] if versions else []
     if isinstance(obj, Field):
         procedures = session.execute(
             sa.select(Procedure.code).where(Procedure.field_id == obj.id).limit(20)

@@ -6,8 +6,10 @@ import secrets
 import warnings
 from typing import Any
 
+import flask_admin.translations
 from flask import Flask, g
 from flask_admin import Admin
+from flask_admin import babel as fa_babel
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
@@ -38,6 +40,16 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
+def _prefer_our_admin_catalogue(directory: str) -> None:
+    # Flask-Babel merges catalogues in order, the last one winning, and Flask-Admin puts
+    # `translations_path` first; so our corrected copy of its Vietnamese catalogue
+    # (admin/translations/vi/LC_MESSAGES/admin.po) goes after Flask-Admin's own here.
+    # tests/test_admin_i18n.py fails if a Flask-Admin upgrade stops honouring this.
+    builtin = flask_admin.translations.__path__[0]
+    fa_babel.domain._translation_directories = [builtin, directory]
+    fa_babel.domain.cache = {}
+
+
 def init_admin(app: Flask) -> Admin:
     """Mount the admin at the site's root, with a view per model and the report page."""
     session = app.extensions["sodo.sessions"]
@@ -49,6 +61,7 @@ def init_admin(app: Flask) -> Admin:
         theme=Bootstrap4Theme(base_template="sodo/admin_base.html", fluid=True),
         csp_nonce_generator=csp_nonce,
     )
+    _prefer_our_admin_catalogue(app.config["BABEL_TRANSLATION_DIRECTORIES"])
     directory, catalogue, system = _l("Directory"), _l("Catalogue"), _l("System")
     with warnings.catch_warnings():
         # Flask-Admin 2.2 prefers a Flask-SQLAlchemy object; this project uses plain

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import (
@@ -12,7 +12,6 @@ from flask_admin.contrib.sqla.filters import (
     DateTimeGreaterFilter,
     DateTimeSmallerFilter,
 )
-from flask_admin.form import SecureForm
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, SelectMultipleField
 from wtforms.validators import EqualTo, InputRequired, Length
@@ -20,7 +19,7 @@ from wtforms.validators import EqualTo, InputRequired, Length
 from workflow_model.accounts import hash_password, set_password
 from workflow_model.models import AuditEvent, Role, UserRole
 
-from .base import SodoModelView, acting_user
+from .base import CsrfForm, SodoModelView, acting_user
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),
@@ -31,7 +30,7 @@ ROLE_LABELS = {
 MIN_PASSWORD = 10
 
 
-class PasswordForm(SecureForm):
+class PasswordForm(CsrfForm):
     """A new password, typed twice; it is never shown again."""
 
     password = PasswordField(
@@ -51,6 +50,9 @@ class UserView(SodoModelView):
     allow_delete = False
     can_export = False
     column_list = ("username", "full_name", "email", "roles", "locale", "active")
+    # Never shown, not even its hash.
+    column_details_exclude_list = ("search_text", "password_hash")
+    column_export_exclude_list = ("search_text", "password_hash")
     column_searchable_list = ("search_text",)
     column_sortable_list = ("username", "full_name", "active")
     column_filters = ("active", "locale")
@@ -63,12 +65,24 @@ class UserView(SodoModelView):
         "active": _l("Active"),
         "role_choices": _l("Roles"),
     }
-    form_columns = ("username", "full_name", "email", "locale", "active")
+    # The extra fields must be listed: with `form_columns`, Flask-Admin adds only those.
+    form_columns = (
+        "username",
+        "full_name",
+        "email",
+        "locale",
+        "active",
+        "role_choices",
+        "new_password",
+    )
+    # The languages the interface has, each named in itself; the database allows no other.
+    form_choices = {"locale": [("vi", "Tiếng Việt"), ("en", "English")]}
     form_extra_fields = {
         "role_choices": SelectMultipleField(
             _l("Roles"), choices=[(role.value, label) for role, label in ROLE_LABELS.items()]
         ),
-        "new_password": PasswordField(_l("Password (new users)")),
+        # No longer than the login form accepts, or the user could never log in.
+        "new_password": PasswordField(_l("Password (new users)"), validators=[Length(max=256)]),
     }
     column_formatters = {
         "roles": lambda view, context, model, name: ", ".join(
@@ -102,6 +116,8 @@ class UserView(SodoModelView):
     def password_view(self, user_id: int) -> ResponseReturnValue:
         """Set a user's password (superuser only), journaled without the password."""
         user = self.get_one(str(user_id))
+        if user is None:
+            abort(404)
         form = PasswordForm(request.form)
         if request.method == "POST" and form.validate():
             set_password(self.session, user, form.password.data or "", acting_user(self.session))

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import enum
+import json
 from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
-from flask_admin.form import SecureForm
+from flask_admin.contrib.sqla.form import AdminModelConverter
+from flask_admin.form import BaseForm, JSONField
+from flask_admin.model.form import converts
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from wtforms import Form
+from wtforms import FloatField, Form
 from wtforms.validators import ValidationError
 
 from workflow_model import editing
@@ -21,6 +26,15 @@ from workflow_model.models import Role, User
 from workflow_model.text import fold
 
 WRITE_VIEWS = frozenset({"create_view", "edit_view", "delete_view", "action_view", "ajax_update"})
+# The flag that must be on for each view; a view its list does not offer is refused (403).
+VIEW_FLAGS = {
+    "create_view": "can_create",
+    "edit_view": "can_edit",
+    "ajax_update": "can_edit",
+    "delete_view": "can_delete",
+    "details_view": "can_view_details",
+    "export": "can_export",
+}
 
 REFUSALS = {
     "invalid-phone": _l(
@@ -88,6 +102,71 @@ def describe_usages(error: editing.InUse) -> Markup:
     return Markup(f"{head}<br>" + "<br>".join(lines) + tail)
 
 
+class CsrfForm(BaseForm):
+    """Flask-Admin's form with the CSRF token of Flask-WTF, the one `CSRFProtect` checks.
+
+    Flask-Admin's `SecureForm` has a token of its own under the same field name, and the
+    pages also carry Flask-WTF's: a browser then sends two tokens, and each check reads the
+    one meant for the other, so every create, edit and delete was refused.
+    """
+
+    class Meta(FlaskForm.Meta):
+        """Flask-WTF's CSRF settings, Flask-Admin's translations of the field messages."""
+
+        get_translations = BaseForm.Meta.get_translations
+
+
+def _enum_value(value: Any) -> str:
+    return value.value if isinstance(value, enum.Enum) else str(value)
+
+
+class SodoModelConverter(AdminModelConverter):
+    """Flask-Admin's converter, with enum choices that match the values stored."""
+
+    @converts("sqlalchemy.sql.sqltypes.Enum")
+    def convert_enum(self, column: Any, field_args: Any, **extra: Any) -> Any:
+        """A select of the enum's values that shows the row's value as selected.
+
+        Flask-Admin compares the member's *name* (``START``) with the choices, which are
+        the stored values (``start``): no option was selected, so saving a form as it
+        came changed every step to the first kind, unit of time, split and join.
+        """
+        field = super().convert_enum(column, field_args, **extra)
+        field.kwargs["coerce"] = _enum_value
+        return field
+
+    @converts("sqlalchemy.sql.sqltypes.Float")
+    def convert_float(self, column: Any, field_args: Any, **extra: Any) -> Any:
+        """A number field for a `Float` column (a step's duration).
+
+        Since SQLAlchemy 2.1 `Float` is no `Numeric`, so Flask-Admin's converter for numbers
+        no longer matched it, and the column silently had no field.
+        """
+        return FloatField(**field_args)
+
+
+# Flask-Admin's own message for bad JSON, from its catalogue (not this project's).
+INVALID_JSON = "Invalid JSON"
+
+
+class JsonListField(JSONField):
+    """A JSON list (legal basis, fees): shown as ``[]`` when empty, refused if not a list."""
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return json.dumps(self.data or [], ensure_ascii=False)
+
+    def process_formdata(self, valuelist: Any) -> None:
+        """Parse the JSON; blank is an empty list, anything but a list is invalid."""
+        super().process_formdata(valuelist)
+        if self.data is None:
+            self.data = []
+        elif not isinstance(self.data, list):
+            self.data = []
+            raise ValueError(self.gettext(INVALID_JSON))
+
+
 class SodoModelView(ModelView):
     """A list with search, filters, sorting, pages and CSV, whose changes go through services.
 
@@ -95,7 +174,8 @@ class SodoModelView(ModelView):
     Every change is checked and journaled by `workflow_model.editing`.
     """
 
-    form_base_class = SecureForm
+    form_base_class = CsrfForm
+    model_form_converter = SodoModelConverter
     read_roles: frozenset[Role] = frozenset(Role)
     write_roles: frozenset[Role] = frozenset({Role.ADMIN})
     page_size = 50
@@ -148,11 +228,17 @@ class SodoModelView(ModelView):
             return refused
         if name in WRITE_VIEWS and not self.can_write():
             abort(403)
+        flag = VIEW_FLAGS.get(name)
+        if flag is not None and not getattr(self, flag):
+            abort(403)
         return None
 
     def _apply_search(self, query, count_query, joins, count_joins, search):  # noqa: ANN001, ANN202
-        # The search column holds folded text, so the term is folded the same way.
-        return super()._apply_search(query, count_query, joins, count_joins, fold(search))
+        # The search column holds folded text, so the term is folded the same way; other
+        # columns (a step's name, a transition's label) hold the text as written.
+        if "search_text" in (self.column_searchable_list or ()):
+            search = fold(search)
+        return super()._apply_search(query, count_query, joins, count_joins, search)
 
     def _refused(self, error: editing.ChangeRefused) -> None:
         if isinstance(error, editing.InUse):
@@ -174,7 +260,9 @@ class SodoModelView(ModelView):
 
     def _save(self, form: Form, model: Any, before: dict[str, Any] | None) -> bool:
         try:
-            editing.save(self.session, acting_user(self.session), model, before)
+            with self.session.no_autoflush:  # the form's changes are flushed by the service
+                user = acting_user(self.session)
+            editing.save(self.session, user, model, before)
         except editing.ChangeRefused as error:
             self._refused(error)
             return False

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
+from flask import g, url_for
 from flask_admin.model.form import InlineFormAdmin
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload
+from wtforms.validators import NumberRange
 
-from validators import validate
-from workflow_model.conversion import documents_from_versions
 from workflow_model.models import (
     DossierComponent,
     FlowVersion,
@@ -22,7 +21,8 @@ from workflow_model.models import (
     Transition,
 )
 
-from .base import SodoModelView
+from ..reporting import version_checks
+from .base import JsonListField, SodoModelView
 
 STATUS_LABELS = {
     "draft": _l("Draft"),
@@ -87,6 +87,7 @@ class ProcedureView(SodoModelView):
         "accepts_postal",
         "active",
     )
+    form_overrides = {"legal_basis": JsonListField, "fees": JsonListField}
     inline_models = (DossierComponentInline(DossierComponent),)
     column_formatters_export = {"code": lambda view, context, model, name: model.code}
     column_formatters = {
@@ -157,27 +158,23 @@ class FlowVersionView(SodoModelView):
         )
 
     def get_list(self, *args: Any, **kwargs: Any) -> tuple[int | None, list[Any]]:
-        """The page of versions, each validated in one batch (no query per row)."""
+        """The page of versions with their cached checks (validated once, then cached)."""
         count, rows = super().get_list(*args, **kwargs)
-        documents = documents_from_versions(self.session, [row.id for row in rows])
-        self._reports = {key: validate(doc) for key, doc in documents.items()}
+        # Per request, not on the view object, which every request shares.
+        g.sodo_version_checks = version_checks(self.session, [row.id for row in rows])
         return count, rows
 
     def _validity_text(self, model: Any) -> str:
-        report = getattr(self, "_reports", {}).get(model.id)
-        if report is None:
+        check = g.get("sodo_version_checks", {}).get(model.id)
+        if check is None:
             return ""
-        errors = sum(1 for f in report.findings if f.severity.value == "error")
-        return str(_l("Valid") if report.ok else _l("%(count)d errors", count=errors))
+        return str(_l("Valid") if check.ok else _l("%(count)d errors", count=check.errors))
 
     def _validity(self, context: Any, model: Any, name: str) -> Markup:
-        report = getattr(self, "_reports", {}).get(model.id)
         link = url_for("report.version_report", version_id=model.id)
-        if report is None:
-            return Markup('<a href="{}">{}</a>').format(link, _l("Report"))
-        errors = sum(1 for f in report.findings if f.severity.value == "error")
-        text = _l("Valid") if report.ok else _l("%(count)d errors", count=errors)
-        css = "text-success" if report.ok else "text-danger"
+        check = g.get("sodo_version_checks", {}).get(model.id)
+        css = "" if check is None else ("text-success" if check.ok else "text-danger")
+        text = self._validity_text(model) or _l("Report")
         return Markup('<a class="{}" href="{}">{}</a>').format(css, link, text)
 
     column_formatters = {
@@ -225,6 +222,8 @@ class StepView(SodoModelView):
         "description",
         "position",
     )
+    # The range the database's check allows, so a wrong duration is a field error.
+    form_args = {"duration_value": {"validators": [NumberRange(min=0, max=100000)]}}
 
 
 class TransitionView(SodoModelView):

@@ -5,6 +5,7 @@ from .accounts import AuditEvent, LoginFailure, User, UserRole
 from .base import Base, utcnow
 from .calendar import DayOverride
 from .catalogue import DEFAULT_CASE_KEY, DossierComponent, Field, Procedure, ProcedureCase
+from .checks import VersionCheck
 from .directory import Level, Officer, Unit
 from .enums import (
     HOURS_PER_WORKING_DAY,
@@ -53,6 +54,7 @@ __all__ = [
     "Unit",
     "User",
     "UserRole",
+    "VersionCheck",
     "VersionOfficer",
     "VersionStatus",
     "VersionUnit",

@@ -1,0 +1,88 @@
+"""Keeps `VersionCheck` true: any change to what a version's document is made of drops it.
+
+One listener on every flush, so no service, import or form can forget: steps,
+transitions, the version's units and officers, and the directory and catalogue rows
+they point at (an officer's new phone can make a version invalid).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from .models import (
+    DossierComponent,
+    FlowVersion,
+    Officer,
+    Procedure,
+    ProcedureCase,
+    Step,
+    StepDocument,
+    StepOfficer,
+    Transition,
+    Unit,
+    VersionOfficer,
+    VersionUnit,
+)
+from .models.checks import VersionCheck
+
+_OWN_VERSION = (Step, Transition, VersionUnit, VersionOfficer)
+
+
+def _version_ids(connection: sa.Connection, changed: Iterable[Any]) -> set[int]:
+    ids: set[int] = set()
+    officers, units, procedures, cases, steps = set(), set(), set(), set(), set()
+    for obj in changed:
+        if isinstance(obj, _OWN_VERSION) and obj.version_id is not None:
+            ids.add(obj.version_id)
+        elif isinstance(obj, StepOfficer | StepDocument) and obj.step_id is not None:
+            steps.add(obj.step_id)
+        elif isinstance(obj, Officer) and obj.id is not None:
+            officers.add(obj.id)
+        elif isinstance(obj, Unit) and obj.id is not None:
+            units.add(obj.id)
+        elif isinstance(obj, DossierComponent | Procedure):
+            procedures.add(obj.procedure_id if isinstance(obj, DossierComponent) else obj.id)
+        elif isinstance(obj, ProcedureCase) and obj.id is not None:
+            cases.add(obj.id)
+    queries = []
+    if steps:
+        queries.append(sa.select(Step.version_id).where(Step.id.in_(steps)))
+    if officers:
+        queries.append(
+            sa.select(VersionOfficer.version_id).where(VersionOfficer.officer_id.in_(officers))
+        )
+    if units:
+        queries.append(sa.select(VersionUnit.version_id).where(VersionUnit.unit_id.in_(units)))
+    procedures.discard(None)  # type: ignore[arg-type]
+    if procedures:
+        queries.append(
+            sa.select(FlowVersion.id)
+            .join(ProcedureCase, FlowVersion.case_id == ProcedureCase.id)
+            .where(ProcedureCase.procedure_id.in_(procedures))
+        )
+    if cases:
+        queries.append(sa.select(FlowVersion.id).where(FlowVersion.case_id.in_(cases)))
+    for query in queries:
+        ids.update(connection.execute(query).scalars())
+    return ids
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _drop_stale_checks(session: Session, _context: Any, _instances: Any) -> None:
+    changed = [
+        obj
+        for obj in (*session.new, *session.dirty, *session.deleted)
+        if not isinstance(obj, VersionCheck)
+        and (obj in session.new or obj in session.deleted or session.is_modified(obj))
+    ]
+    if not changed:
+        return
+    # Core statements on the flush's connection: no autoflush, no recursion.
+    connection = session.connection()
+    ids = _version_ids(connection, changed)
+    if ids:
+        connection.execute(sa.delete(VersionCheck).where(VersionCheck.version_id.in_(ids)))
