@@ -184,11 +184,12 @@ def see_the_journal_entry(admin: AdminSession, officer_id: int) -> None:
     page = admin.page
     admin.go("/audit/")
     rows = page.locator("table.model-list tbody tr").filter(
-        has=page.locator("td.col-entity_type", has_text=re.compile(r"^\s*officer\s*$"))
+        has=page.locator("td.col-entity_type", has_text=re.compile(r"^\s*cán bộ\s*$"))
     )
     # Newest first: the officer just created is at the top, above the demo's own entries.
     first = rows.first
-    assert first.locator("td.col-action").inner_text().strip() == "create"
+    # The journal names actions and record types in the user's language.
+    assert first.locator("td.col-action").inner_text().strip() == "tạo mới"
     assert first.locator("td.col-entity_id").inner_text().strip() == str(officer_id)
     assert first.locator("td.col-user\\.username").inner_text().strip() == "admin"
     first.locator("a[href*='/audit/details/']").click()

@@ -127,6 +127,32 @@ class UserView(SodoModelView):
         return self.render("sodo/password.html", form=form, user=user)
 
 
+ACTIONS = {
+    "create": _l("created"),
+    "update": _l("changed"),
+    "delete": _l("deleted"),
+    "import": _l("imported"),
+    "set-status": _l("status set"),
+    "set-password": _l("password set"),
+    "set-locale": _l("language set"),
+    "lock-out": _l("locked out"),
+}
+RECORD_TYPES = {
+    "unit": _l("unit"),
+    "officer": _l("officer"),
+    "level": _l("level"),
+    "field": _l("field"),
+    "procedure": _l("procedure"),
+    "dossier_component": _l("dossier component"),
+    "flow_version": _l("flow version"),
+    "step": _l("step"),
+    "transition": _l("transition"),
+    "user": _l("user"),
+    "day_override": _l("calendar day"),
+    "login": _l("login"),
+}
+
+
 class AuditEventView(SodoModelView):
     """The journal: who changed what, when, with the states before and after. Read-only."""
 
@@ -154,6 +180,13 @@ class AuditEventView(SodoModelView):
         DateTimeGreaterFilter(AuditEvent.at, _l("When")),
         DateTimeSmallerFilter(AuditEvent.at, _l("When")),
     )
+    column_formatters = {
+        "action": lambda view, context, model, name: str(ACTIONS.get(model.action, model.action)),
+        "entity_type": lambda view, context, model, name: str(
+            RECORD_TYPES.get(model.entity_type, model.entity_type)
+        ),
+    }
+    column_formatters_export = column_formatters
     column_labels = {
         "at": _l("When"),
         "user.username": _l("User"),

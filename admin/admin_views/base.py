@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import json
+from datetime import datetime
 from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
@@ -12,7 +13,9 @@ from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.sqla.form import AdminModelConverter
 from flask_admin.form import BaseForm, JSONField
+from flask_admin.model import typefmt
 from flask_admin.model.form import converts
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -24,6 +27,24 @@ from workflow_model import editing
 from workflow_model.contacts import email_problem, is_valid_phone
 from workflow_model.models import Role, User
 from workflow_model.text import fold
+
+ENUM_LABELS = {
+    "start": _l("Start (reception)"),
+    "task": _l("Task"),
+    "end": _l("End"),
+    "working_day": _l("working days"),
+    "working_hour": _l("working hours"),
+    "exclusive": _l("One branch (decision)"),
+    "parallel": _l("All branches (parallel)"),
+    "any": _l("First arrival"),
+    "all": _l("Every branch"),
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+    "approved": _l("Approved"),
+    "rejected": _l("Rejected"),
+    "superseded": _l("Superseded"),
+    "retired": _l("Retired"),
+}
 
 WRITE_VIEWS = frozenset({"create_view", "edit_view", "delete_view", "action_view", "ajax_update"})
 # The flag that must be on for each view; a view its list does not offer is refused (403).
@@ -188,6 +209,20 @@ class SodoModelView(ModelView):
     form_excluded_columns = ("search_text",)
     column_details_exclude_list = ("search_text",)
     column_export_exclude_list = ("search_text",)
+    column_type_formatters = {
+        **typefmt.BASE_FORMATTERS,
+        enum.Enum: lambda view, value, name: str(ENUM_LABELS.get(value.value, value.value)),
+        datetime: lambda view, value, name: format_datetime(value, "short"),
+    }
+    column_type_formatters_detail = {
+        **typefmt.DETAIL_FORMATTERS,
+        enum.Enum: lambda view, value, name: str(ENUM_LABELS.get(value.value, value.value)),
+        datetime: lambda view, value, name: format_datetime(value, "medium"),
+    }
+
+    def search_placeholder(self) -> str | None:
+        """One hint for every list: the search ignores diacritics."""
+        return str(_l("Search, with or without diacritics"))
 
     def is_accessible(self) -> bool:
         """Logged in with a role that may read this list."""

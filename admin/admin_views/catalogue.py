@@ -49,6 +49,21 @@ class DossierComponentInline(InlineFormAdmin):
     }
 
 
+class ProcedureCaseInline(InlineFormAdmin):
+    """The cases (trường hợp) of a procedure, each with its own legal time."""
+
+    form_columns = ("id", "key", "name", "legal_time_value", "legal_time_unit", "position")
+    form_label = _l("Case and legal time")
+    column_labels = {
+        "key": _l("Key (empty for a procedure without cases)"),
+        "name": _l("Name"),
+        "legal_time_value": _l("Legal time"),
+        "legal_time_unit": _l("Unit of time"),
+        "position": _l("Order"),
+    }
+    form_args = {"legal_time_value": {"validators": [NumberRange(min=0, max=100000)]}}
+
+
 class ProcedureView(SodoModelView):
     """Procedures of the catalogue (thủ tục hành chính), found by code or name."""
 
@@ -88,7 +103,10 @@ class ProcedureView(SodoModelView):
         "active",
     )
     form_overrides = {"legal_basis": JsonListField, "fees": JsonListField}
-    inline_models = (DossierComponentInline(DossierComponent),)
+    inline_models = (
+        ProcedureCaseInline(ProcedureCase),
+        DossierComponentInline(DossierComponent),
+    )
     column_formatters_export = {"code": lambda view, context, model, name: model.code}
     column_formatters = {
         "code": lambda view, context, model, name: Markup(
