@@ -17,6 +17,7 @@ from workflow_model.accounts import login as check_login
 from workflow_model.models import User
 
 from .database import db_session
+from .i18n import WTFormsTranslations, wtforms_translations
 
 blueprint = Blueprint("auth", __name__)
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
@@ -34,6 +35,13 @@ class SessionUser(UserMixin):
 
 class LoginForm(FlaskForm):
     """Username and password, with the CSRF token of Flask-WTF."""
+
+    class Meta:
+        """WTForms' messages in the user's language."""
+
+        def get_translations(self, form: object) -> WTFormsTranslations:
+            """Our catalogue, since WTForms has no Vietnamese one."""
+            return wtforms_translations(form)
 
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, request, session
-from flask_babel import Babel, format_datetime, format_decimal, get_locale
+from flask import Flask, current_app, request, session
+from flask_babel import Babel, Domain, format_datetime, format_decimal, get_locale
+from wtforms.i18n import messages_path
 
 LANGUAGES = ("vi", "en")
 SOURCE_DIR = Path(__file__).with_name("translations")
@@ -45,7 +47,35 @@ def init_i18n(app: Flask) -> None:
     """Set up Flask-Babel with the compiled catalogues of this app."""
     compiled = compile_catalogues(Path(app.config["SODO_INSTANCE"]) / "translations")
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled)
+    app.extensions["sodo.wtforms_domain"] = Domain(
+        translation_directories=[messages_path(), str(compiled)], domain="wtforms"
+    )
     Babel(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["format_decimal"] = format_decimal
     app.jinja_env.filters["datetimeformat"] = format_datetime
+
+
+class WTFormsTranslations:
+    """WTForms' own messages ("This field is required.") in the user's language.
+
+    WTForms ships no Vietnamese catalogue, so ours (translations/vi/LC_MESSAGES/
+    wtforms.po) is merged after WTForms' own. Used as `Meta.get_translations` by the
+    login form and every admin form.
+    """
+
+    def _catalogue(self) -> Any:
+        return current_app.extensions["sodo.wtforms_domain"].get_translations()
+
+    def gettext(self, string: str) -> str:
+        """Translate one message."""
+        return self._catalogue().ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """Translate a message with a number."""
+        return self._catalogue().ungettext(singular, plural, n)
+
+
+def wtforms_translations(_form: object = None) -> WTFormsTranslations:
+    """The `get_translations` of a form's Meta: WTForms' messages in the user's language."""
+    return WTFormsTranslations()

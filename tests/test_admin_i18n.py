@@ -44,3 +44,11 @@ def test_flask_admin_strings_in_english(client) -> None:
     client.post("/language", data={"lang": "en"})
     page = client.get("/field/").get_data(as_text=True)
     assert "items" in page and "dòng" not in page
+
+
+def test_wtforms_messages_are_in_vietnamese(client) -> None:
+    page = client.post("/officer/new/", data={"full_name": ""}).get_data(as_text=True)
+    assert "Trường này là bắt buộc." in page and "This field is required." not in page
+    client.post("/language", data={"lang": "en"})
+    page = client.post("/officer/new/", data={"full_name": ""}).get_data(as_text=True)
+    assert "This field is required." in page

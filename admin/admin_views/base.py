@@ -28,6 +28,8 @@ from workflow_model.contacts import email_problem, is_valid_phone
 from workflow_model.models import Role, User
 from workflow_model.text import fold
 
+from ..i18n import wtforms_translations
+
 ENUM_LABELS = {
     "start": _l("Start (reception)"),
     "task": _l("Task"),
@@ -132,9 +134,11 @@ class CsrfForm(BaseForm):
     """
 
     class Meta(FlaskForm.Meta):
-        """Flask-WTF's CSRF settings, Flask-Admin's translations of the field messages."""
+        """Flask-WTF's CSRF settings; WTForms' messages from our catalogue (it has no vi)."""
 
-        get_translations = BaseForm.Meta.get_translations
+        def get_translations(self, form: Any) -> Any:
+            """WTForms' messages in the user's language."""
+            return wtforms_translations(form)
 
 
 def _enum_value(value: Any) -> str:
