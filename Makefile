@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test lint format clean
+.PHONY: run test lint format clean messages
 
 # Debian ships venv support in a separate package; install it when we may, else say how.
 $(BIN)/python:
@@ -48,3 +48,9 @@ format: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+
+# After changing user-facing strings: refresh the template and the catalogues, then fill
+# in the new Vietnamese entries (tests/test_translations.py says which are missing).
+messages: $(VENV)/.installed-dev
+	$(BIN)/pybabel extract -F admin/babel.cfg -k _l -k lazy_gettext --no-location --omit-header -o admin/translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -i admin/translations/messages.pot -d admin/translations -D messages

@@ -1321,3 +1321,37 @@ def test_legal_basis_and_fees_must_be_json_lists(site: Site) -> None:
     with site.session() as s:
         procedure = s.scalars(sa.select(Procedure).where(Procedure.code == "2.000001")).one()
         assert (procedure.legal_basis, procedure.fees) == ([], [])
+
+
+def test_unit_tree_cannot_loop(session) -> None:
+    from workflow_model import editing
+    from workflow_model.models import Level, Unit
+
+    level = session.query(Level).filter_by(key="province").one()
+    top = Unit(code="so-x", name="Sở X", level=level)
+    child = Unit(code="so-x-p", name="Phòng Y", level=level, parent=top)
+    editing.save(session, None, top, None)
+    editing.save(session, None, child, None)
+    before = editing.entity_state(top)
+    top.parent = child
+    with pytest.raises(editing.ChangeRefused) as refused:
+        editing.save(session, None, top, before)
+    assert refused.value.code == "parent-cycle"
+    session.expire_all()
+    assert session.get(Unit, top.id).parent_id is None
+
+
+def test_check_constraint_is_not_called_a_duplicate(session) -> None:
+    from workflow_model import editing
+    from workflow_model.models import DossierComponent, Procedure
+
+    procedure = session.query(Procedure).first()
+    if procedure is None:
+        from workflow_model.demo import load_demo
+
+        load_demo(session)
+        procedure = session.query(Procedure).first()
+    component = DossierComponent(procedure=procedure, key="zz", name="Tờ khai", copies=-1)
+    with pytest.raises(editing.ChangeRefused) as refused:
+        editing.save(session, None, component, None)
+    assert refused.value.code == "invalid-value"

@@ -42,7 +42,8 @@ HIDDEN_COLUMNS = frozenset({"password_hash", "search_text", "lock_counter"})
 class ChangeRefused(ValueError):
     """A change the domain refuses; `code` and `params` let the UI say why in its language.
 
-    Codes: ``invalid-phone``, ``invalid-email``, ``duplicate``, ``in-use``, ``not-draft``.
+    Codes: ``invalid-phone``, ``invalid-email``, ``duplicate``, ``in-use``, ``not-draft``,
+    ``invalid-value``, ``parent-cycle``.
     """
 
     def __init__(self, code: str, message: str, **params: Any) -> None:
@@ -114,11 +115,38 @@ def _check(session: Session, obj: object, before: dict[str, Any] | None) -> None
         problem = email_problem(obj.email or "")
         if problem is not None:
             raise ChangeRefused("invalid-email", problem, value=obj.email)
+    if isinstance(obj, Unit):
+        _check_unit_tree(obj)
     if isinstance(obj, Step | Transition):
         ensure_draft(obj.version if isinstance(obj, Step) else _version_of(obj))
         if before is not None:
             # Moving a step out of an approved version would change that version too.
             ensure_draft(session.get(FlowVersion, before["version_id"]))
+
+
+def _check_unit_tree(unit: Unit) -> None:
+    """Refuse a parent that is the unit itself or lies below it: the tree would loop."""
+    seen: set[int] = set()
+    parent = unit.parent
+    while parent is not None and id(parent) not in seen:
+        if parent is unit:
+            raise ChangeRefused("parent-cycle", f"unit {unit.code!r} would be its own ancestor")
+        seen.add(id(parent))
+        parent = parent.parent
+
+
+def integrity_code(error: IntegrityError) -> str:
+    """Name the kind of constraint the database refused: duplicate, in-use or invalid-value.
+
+    Both backends are covered: PostgreSQL's SQLSTATE and SQLite's message.
+    """
+    state = getattr(error.orig, "sqlstate", None)
+    text = str(error.orig).lower()
+    if state == "23505" or "unique" in text:
+        return "duplicate"
+    if state == "23503" or "foreign key" in text:
+        return "in-use"
+    return "invalid-value"
 
 
 def _version_of(transition: Transition) -> FlowVersion:
@@ -167,7 +195,7 @@ def save(session: Session, user: User | None, obj: object, before: dict[str, Any
         session.commit()
     except IntegrityError as error:
         session.rollback()
-        raise ChangeRefused("duplicate", str(error.orig).splitlines()[0]) from error
+        raise ChangeRefused(integrity_code(error), str(error.orig).splitlines()[0]) from error
     except ChangeRefused:
         session.rollback()
         raise

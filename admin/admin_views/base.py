@@ -66,6 +66,9 @@ REFUSALS = {
     ),
     "invalid-email": _l("The email address is not valid."),
     "duplicate": _l("Another record already has this code, key or email."),
+    "invalid-value": _l("A value is out of the allowed range or not allowed here."),
+    "parent-cycle": _l("A unit cannot be placed under itself or under one of its own units."),
+    "in-use": _l("It refers to a record that does not exist any more, or is still used."),
     "not-draft": _l("Only a draft version can be changed; create a new draft instead."),
 }
 USAGE_KINDS = {
