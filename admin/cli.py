@@ -12,9 +12,9 @@ from flask.cli import FlaskGroup
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from admin.demo import DEMO_USERS, DemoRefused, load_demo
 from workflow_model import migrate
 from workflow_model.conversion import create_draft_from_document
-from workflow_model.demo import DEMO_USERS, DemoRefused, load_demo
 from workflow_model.document import DocumentError, load_document
 from workflow_model.models import Procedure, User
 
@@ -22,6 +22,7 @@ from .config import ConfigurationError
 from .database import db_session
 from .users_command import users_group
 from .validate_command import validate_command
+from .versions_command import diff_command, versions_group
 
 
 @click.group("db")
@@ -72,6 +73,13 @@ def demo_command(force: bool, if_empty: bool, reset_passwords: bool) -> None:
         f"Demo flows loaded: {len(result.loaded)}, already present: {len(result.skipped)}, "
         f"second drafts: {len(result.drafts)}."
     )
+    if result.loaded:
+        click.echo(
+            f"Approved (submitted by admin, approved by approver): {len(result.loaded)}; "
+            f"waiting for review: {len(result.submitted)}."
+        )
+    for label in result.invalid:
+        click.echo(f"Left as a draft, since it does not validate: {label}.")
     click.echo("Demo logins (username: password):")
     for username in result.usernames:
         shown = result.passwords.get(username, "(unchanged; shown when created)")
@@ -133,6 +141,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(import_command)
+    app.cli.add_command(versions_group)
+    app.cli.add_command(diff_command)
     app.cli.add_command(users_group)
 
 

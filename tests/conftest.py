@@ -151,7 +151,7 @@ class LiveServer:
 def live_server(sqlite_database: Database, tmp_path: Path) -> Iterator[LiveServer]:
     """The demo catalogue served by the real app on a free port of 127.0.0.1."""
     from admin import create_app
-    from workflow_model.demo import load_demo
+    from admin.demo import load_demo
 
     with make_session_factory(sqlite_database.engine)() as session:
         passwords = load_demo(session).passwords

@@ -31,9 +31,9 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
 from admin import create_app
+from admin.demo import load_demo
 from workflow_model.accounts import create_user
 from workflow_model.db import make_engine, make_session_factory
-from workflow_model.demo import load_demo
 from workflow_model.models import (
     AuditEvent,
     Base,
@@ -1347,7 +1347,7 @@ def test_check_constraint_is_not_called_a_duplicate(session) -> None:
 
     procedure = session.query(Procedure).first()
     if procedure is None:
-        from workflow_model.demo import load_demo
+        from admin.demo import load_demo
 
         load_demo(session)
         procedure = session.query(Procedure).first()

@@ -41,7 +41,8 @@ def test_demo_prints_logins_once_and_is_idempotent(tmp_path: Path) -> None:
     assert run(tmp_path, "db", "upgrade").returncode == 0
     first = run(tmp_path, "demo")
     assert first.returncode == 0, first.stderr
-    assert "Demo flows loaded: 12" in first.stdout
+    assert "Demo flows loaded: 11" in first.stdout
+    assert "Left as a draft, since it does not validate: 2.002760." in first.stdout
     lines = [line.strip() for line in first.stdout.splitlines()]
     passwords = [line.split(": ", 1)[1] for line in lines if line.startswith("admin: ")]
     assert passwords and "(unchanged" not in passwords[0]
@@ -118,3 +119,21 @@ def test_import_reads_good_files_and_reports_bad_ones_without_traceback(tmp_path
     engine = make_engine(f"sqlite:///{tmp_path / 'cli.db'}")
     with engine.connect() as connection:
         assert connection.execute(sa.text("SELECT count(*) FROM flow_versions")).scalar() == 1
+
+
+def test_diff_between_the_version_in_force_and_its_draft(tmp_path: Path) -> None:
+    run(tmp_path, "db", "upgrade")
+    run(tmp_path, "demo")
+    text = run(tmp_path, "diff", "1.009642.H05", "1", "2")
+    assert text.returncode == 0, text.stderr
+    assert "~ step" in text.stdout and "duration:" in text.stdout
+    assert "~ critical path hours: 136.0 → 132.0" in text.stdout
+    data = run(tmp_path, "diff", "1.009642.H05", "1", "2", "--format", "json")
+    import json
+
+    diff = json.loads(data.stdout)
+    assert len(diff["steps_changed"]) == 1 and diff["steps_added"] == []
+    missing = run(tmp_path, "diff", "1.009642.H05", "1", "9")
+    assert missing.returncode != 0 and "no version 9 of 1.009642.H05" in missing.stderr
+    verify = run(tmp_path, "versions", "verify")
+    assert verify.returncode == 0 and "Every frozen snapshot matches" in verify.stdout

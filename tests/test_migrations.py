@@ -52,9 +52,9 @@ def test_standard_levels_are_seeded(database: Database) -> None:
 
 
 def test_migrations_keep_the_data_down_and_up(database: Database) -> None:
+    from admin.demo import load_demo
     from workflow_model.conversion import document_from_version
     from workflow_model.db import make_session_factory
-    from workflow_model.demo import load_demo
     from workflow_model.document import dump_document
     from workflow_model.models import FlowVersion, Officer
 

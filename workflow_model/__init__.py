@@ -3,4 +3,7 @@
 Nothing here imports Flask, so the CLI, workers and tests use it without a web server.
 """
 
-from . import check_cache  # noqa: F401 - keeps cached version checks true
+from . import (
+    check_cache,  # noqa: F401 - keeps cached version checks true
+    immutability,  # noqa: F401 - frozen versions stay frozen
+)

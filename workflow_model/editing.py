@@ -33,6 +33,7 @@ from .models import (
     User,
     VersionStatus,
     VersionUnit,
+    utcnow,
 )
 
 # Never journaled: secrets, and columns derived from others.
@@ -135,6 +136,31 @@ def _check_unit_tree(unit: Unit) -> None:
         parent = parent.parent
 
 
+def _touch_version(session: Session, user: User | None, obj: object) -> None:
+    """Record who changed a draft and when (which also bumps its lock counter).
+
+    The first edit of a rejected version makes it a draft again.
+    """
+    if not isinstance(obj, Step | Transition):
+        return
+    version = obj.version if isinstance(obj, Step) else _version_of(obj)
+    if version is None:
+        return
+    version.updated_at = utcnow()
+    version.updated_by_id = user.id if user is not None else None
+    if version.status is VersionStatus.REJECTED:
+        version.status = VersionStatus.DRAFT
+        record_event(
+            session,
+            user,
+            "reopen",
+            "flow_version",
+            version.id,
+            before={"status": "rejected"},
+            after={"status": "draft"},
+        )
+
+
 def integrity_code(error: IntegrityError) -> str:
     """Name the kind of constraint the database refused: duplicate, in-use or invalid-value.
 
@@ -188,6 +214,7 @@ def save(session: Session, user: User | None, obj: object, before: dict[str, Any
         session.flush()
         after = entity_state(obj)
         if before != after:
+            _touch_version(session, user, obj)
             action = "create" if before is None else "update"
             record_event(
                 session, user, action, entity_name(obj), _id(obj), before=before, after=after

@@ -38,9 +38,32 @@ class FlowVersion(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     lock_counter: Mapped[int] = mapped_column(default=1)
     source: Mapped[dict[str, Any] | None] = mapped_column()
+    # Who last changed the draft and when: the "changed by NAME at TIME" of a conflict.
+    updated_at: Mapped[datetime | None] = mapped_column()
+    updated_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="RESTRICT")
+    )
+    submitted_at: Mapped[datetime | None] = mapped_column()
+    submitted_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="RESTRICT")
+    )
+    validation: Mapped[dict[str, Any] | None] = mapped_column()
+    approved_at: Mapped[datetime | None] = mapped_column()
+    approved_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="RESTRICT")
+    )
+    approval_comment: Mapped[str] = mapped_column(sa.String(2000), default="")
+    effective_from: Mapped[datetime | None] = mapped_column()
+    rejection_reason: Mapped[str] = mapped_column(sa.String(2000), default="")
+    # The frozen canonical JSON of an approved version, and its SHA-256.
+    snapshot: Mapped[str | None] = mapped_column(sa.Text)
+    snapshot_sha256: Mapped[str | None] = mapped_column(sa.String(64))
 
     case: Mapped[ProcedureCase] = relationship()
-    created_by: Mapped[User | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
     units: Mapped[list[VersionUnit]] = relationship(
         order_by="VersionUnit.position", cascade="all, delete-orphan", passive_deletes=True
     )

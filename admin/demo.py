@@ -11,11 +11,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from .accounts import create_user, set_password
-from .audit import record_event
-from .conversion import create_draft_from_document
-from .document import FlowDocument, StepEntry, load_document
-from .models import (
+from validators import validate
+from workflow_model.accounts import create_user, set_password
+from workflow_model.conversion import create_draft_from_document
+from workflow_model.document import FlowDocument, StepEntry, load_document
+from workflow_model.lifecycle import LifecycleRefused, approve, submit
+from workflow_model.models import (
     DEFAULT_CASE_KEY,
     FlowVersion,
     Officer,
@@ -25,7 +26,6 @@ from .models import (
     StepKind,
     TimeUnit,
     User,
-    VersionStatus,
 )
 
 DEMO_USERS: tuple[tuple[str, str, Role], ...] = (
@@ -50,6 +50,8 @@ class DemoResult:
     loaded: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     drafts: list[str] = field(default_factory=list)
+    submitted: list[str] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)
     passwords: dict[str, str] = field(default_factory=dict)
     usernames: list[str] = field(default_factory=list)
 
@@ -96,7 +98,7 @@ def _existing_version(session: Session, doc: FlowDocument) -> FlowVersion | None
     ).scalar()
 
 
-def _ensure_users(session: Session, reset_passwords: bool, result: DemoResult) -> User:
+def _ensure_users(session: Session, reset_passwords: bool, result: DemoResult) -> dict[str, User]:
     users = {}
     for username, full_name, role in DEMO_USERS:
         user = session.execute(sa.select(User).where(User.username == username)).scalar()
@@ -111,7 +113,7 @@ def _ensure_users(session: Session, reset_passwords: bool, result: DemoResult) -
         users[username] = user
         result.usernames.append(username)
     session.commit()
-    return users["admin"]
+    return users
 
 
 def amended(doc: FlowDocument) -> FlowDocument:
@@ -139,8 +141,11 @@ def load_demo(
 ) -> DemoResult:
     """Load the demo catalogue and users; running it again changes nothing.
 
-    Each demo flow becomes an approved version 1 (set directly: the demo stands for
-    processes already in force); every `DRAFT_EVERY`-th also gets a draft version 2.
+    Each demo flow is imported as a draft by the demo administrator, submitted, and
+    approved by the demo approver: the versions in force have their frozen snapshot and
+    SHA-256. A flow that does not validate (Sơn La's, whose steps take 40 of its 30
+    legal days) stays a draft showing its finding. Every `DRAFT_EVERY`-th flow also gets
+    a draft version 2 with a small change, and the first of those waits for review.
     Demo users get random passwords, returned once in `DemoResult.passwords` and stored
     only as hashes. Raises `DemoRefused` when the database holds other data, unless
     `force` is true.
@@ -151,27 +156,26 @@ def load_demo(
         shown = ", ".join(others[:5]) + (", …" if len(others) > 5 else "")
         raise DemoRefused(f"the database already holds data that is not the demo's: {shown}")
     result = DemoResult()
-    author = _ensure_users(session, reset_passwords, result)
+    users = _ensure_users(session, reset_passwords, result)
+    author, approver = users["admin"], users["approver"]
     for index, (_name, doc) in enumerate(documents):
         label = _flow_label(doc)
         if _existing_version(session, doc) is not None:
             result.skipped.append(label)
             continue
         version = create_draft_from_document(session, doc, author)
-        version.status = VersionStatus.APPROVED
-        record_event(
-            session,
-            author,
-            "set-status",
-            "flow_version",
-            version.id,
-            before={"status": VersionStatus.DRAFT.value},
-            after={"status": VersionStatus.APPROVED.value, "reason": "demo data"},
-        )
-        session.commit()
+        try:
+            submit(session, version, author, validate=validate)
+        except LifecycleRefused:
+            result.invalid.append(label)
+            continue
+        approve(session, version, approver, comment="Dữ liệu mẫu: quy trình đang áp dụng.")
         result.loaded.append(label)
         if index % DRAFT_EVERY == 0:
-            create_draft_from_document(session, amended(doc), author)
+            draft = create_draft_from_document(session, amended(doc), author)
+            if not result.drafts:
+                submit(session, draft, author, validate=validate)
+                result.submitted.append(label)
             result.drafts.append(label)
     return result
 

@@ -1,0 +1,383 @@
+"""The life of a flow version: draft → submitted → approved (frozen) → superseded/retired.
+
+Every UI and CLI path goes through these functions. Each checks the transition, the
+roles and the four-eyes rule, journals the action and commits; a refusal changes
+nothing and says why (`LifecycleRefused.code`, with `params` for the message).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import asdict, is_dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from .audit import record_event
+from .conversion import document_from_version
+from .document import FlowDocument, dump_document, load_document
+from .editing import ChangeRefused
+from .models import (
+    FlowVersion,
+    ProcedureCase,
+    Role,
+    Step,
+    StepDocument,
+    StepOfficer,
+    Transition,
+    User,
+    VersionOfficer,
+    VersionStatus,
+    VersionUnit,
+    utcnow,
+)
+
+OPEN_STATUSES = (VersionStatus.DRAFT, VersionStatus.SUBMITTED, VersionStatus.REJECTED)
+EDITABLE_STATUSES = (VersionStatus.DRAFT, VersionStatus.REJECTED)
+
+# action: (statuses it may start from, status it leads to)
+TRANSITIONS: dict[str, tuple[tuple[VersionStatus, ...], VersionStatus]] = {
+    "submit": ((VersionStatus.DRAFT,), VersionStatus.SUBMITTED),
+    "approve": ((VersionStatus.SUBMITTED,), VersionStatus.APPROVED),
+    "reject": ((VersionStatus.SUBMITTED,), VersionStatus.REJECTED),
+    "retire": ((VersionStatus.APPROVED,), VersionStatus.RETIRED),
+}
+
+
+class LifecycleRefused(ChangeRefused):
+    """A lifecycle action refused, with one of these codes.
+
+    ``illegal-transition``, ``not-approver``, ``four-eyes``, ``has-errors``,
+    ``reason-required``, ``retired-source``, ``conflict``.
+    """
+
+
+class ValidationOutcome(Protocol):
+    """What a validator returns: `ok`, and `findings` (dataclasses with code and severity)."""
+
+    ok: bool
+    findings: Any
+
+
+Validate = Callable[[FlowDocument], ValidationOutcome]
+
+
+def _refuse_transition(version: FlowVersion, action: str) -> None:
+    allowed, target = TRANSITIONS[action]
+    if version.status not in allowed:
+        raise LifecycleRefused(
+            "illegal-transition",
+            f"cannot {action} version {version.number}: it is {version.status.value}, "
+            f"and {action} leads from {'/'.join(s.value for s in allowed)} to {target.value}",
+            current=version.status.value,
+            requested=target.value,
+        )
+
+
+def _require_role(user: User, role: Role) -> None:
+    if role not in user.roles:
+        raise LifecycleRefused("not-approver", f"{user.username} lacks the {role.value} role")
+
+
+def _finding_data(finding: Any) -> dict[str, Any]:
+    data = asdict(finding) if is_dataclass(finding) else dict(finding)
+    data["severity"] = str(getattr(finding, "severity", data.get("severity", "")))
+    data["steps"] = list(data.get("steps", ()))
+    data["transitions"] = [list(pair) for pair in data.get("transitions", ())]
+    return data
+
+
+def _journal(
+    session: Session,
+    user: User | None,
+    action: str,
+    version: FlowVersion,
+    before: str,
+    **after: Any,
+) -> None:
+    record_event(
+        session,
+        user,
+        action,
+        "flow_version",
+        version.id,
+        before={"status": before},
+        after={"status": version.status.value, **after},
+    )
+
+
+def submit(session: Session, version: FlowVersion, user: User, *, validate: Validate) -> None:
+    """Submit a draft for review; refused, listing the errors, while it does not validate.
+
+    The validation report is stored with the version. `validate` is
+    `validators.validate` (passed in, since the domain does not depend on the validators).
+    """
+    _refuse_transition(version, "submit")
+    report = validate(document_from_version(session, version))
+    findings = [_finding_data(f) for f in report.findings]
+    if not report.ok:
+        errors = [f for f in findings if f["severity"] == "error"]
+        raise LifecycleRefused(
+            "has-errors",
+            f"{len(errors)} errors: " + "; ".join(f["code"] for f in errors),
+            errors=errors,
+        )
+    before = version.status.value
+    version.status = VersionStatus.SUBMITTED
+    version.submitted_by_id, version.submitted_at = user.id, utcnow()
+    version.validation = {"ok": True, "findings": findings}
+    _journal(session, user, "submit", version, before)
+    session.commit()
+
+
+def approve(
+    session: Session,
+    version: FlowVersion,
+    user: User,
+    comment: str = "",
+    effective_from: datetime | None = None,
+) -> None:
+    """Approve a submitted version: four eyes, then freeze its canonical JSON and SHA-256.
+
+    Refused for a user without the approver role, and for the user who created or
+    submitted the version, whatever other roles they hold.
+    """
+    _refuse_transition(version, "approve")
+    _require_role(user, Role.APPROVER)
+    if user.id in (version.created_by_id, version.submitted_by_id):
+        raise LifecycleRefused("four-eyes", "the author or submitter cannot approve")
+    snapshot = dump_document(document_from_version(session, version))
+    now = utcnow()
+    before = version.status.value
+    version.status = VersionStatus.APPROVED
+    version.snapshot = snapshot.decode("utf-8")
+    version.snapshot_sha256 = hashlib.sha256(snapshot).hexdigest()
+    version.approved_by_id, version.approved_at = user.id, now
+    version.approval_comment = comment.strip()
+    version.effective_from = effective_from or now
+    _journal(
+        session,
+        user,
+        "approve",
+        version,
+        before,
+        sha256=version.snapshot_sha256,
+        comment=version.approval_comment,
+        effective_from=version.effective_from.isoformat(),
+    )
+    session.flush()
+    activate_due_versions(session, now, user)
+    session.commit()
+
+
+def reject(session: Session, version: FlowVersion, user: User, reason: str) -> None:
+    """Send a submitted version back to its author with a reason (required)."""
+    _refuse_transition(version, "reject")
+    _require_role(user, Role.APPROVER)
+    if not reason.strip():
+        raise LifecycleRefused("reason-required", "a rejection needs a reason")
+    before = version.status.value
+    version.status = VersionStatus.REJECTED
+    version.rejection_reason = reason.strip()
+    _journal(session, user, "reject", version, before, reason=version.rejection_reason)
+    session.commit()
+
+
+def retire(session: Session, version: FlowVersion, user: User) -> None:
+    """Retire an approved version, when its procedure is abolished."""
+    _refuse_transition(version, "retire")
+    _require_role(user, Role.APPROVER)
+    before = version.status.value
+    version.status = VersionStatus.RETIRED
+    _journal(session, user, "retire", version, before)
+    session.commit()
+
+
+def version_in_force(
+    session: Session, case_id: int, now: datetime | None = None
+) -> FlowVersion | None:
+    """The approved version of a case whose effective date is the latest one reached."""
+    moment = now or utcnow()
+    return session.execute(
+        sa.select(FlowVersion)
+        .where(
+            FlowVersion.case_id == case_id,
+            FlowVersion.status == VersionStatus.APPROVED,
+            FlowVersion.effective_from <= moment,
+        )
+        .order_by(FlowVersion.effective_from.desc(), FlowVersion.number.desc())
+        .limit(1)
+    ).scalar()
+
+
+def activate_due_versions(
+    session: Session, now: datetime | None = None, user: User | None = None
+) -> list[FlowVersion]:
+    """Supersede every approved version whose successor's effective date has arrived."""
+    moment = now or utcnow()
+    superseded: list[FlowVersion] = []
+    cases = session.execute(
+        sa.select(FlowVersion.case_id)
+        .where(FlowVersion.status == VersionStatus.APPROVED)
+        .group_by(FlowVersion.case_id)
+        .having(sa.func.count() > 1)
+    ).scalars()
+    for case_id in list(cases):
+        current = version_in_force(session, case_id, moment)
+        if current is None:
+            continue
+        older = session.execute(
+            sa.select(FlowVersion).where(
+                FlowVersion.case_id == case_id,
+                FlowVersion.status == VersionStatus.APPROVED,
+                FlowVersion.id != current.id,
+                FlowVersion.effective_from <= current.effective_from,
+            )
+        ).scalars()
+        for version in older:
+            version.status = VersionStatus.SUPERSEDED
+            _journal(session, user, "supersede", version, "approved", by_version=current.id)
+            superseded.append(version)
+    return superseded
+
+
+def _copy_content(session: Session, source: FlowVersion, target: FlowVersion) -> None:
+    target.units = [
+        VersionUnit(unit_id=u.unit_id, key=u.key, position=u.position) for u in source.units
+    ]
+    target.officers = [
+        VersionOfficer(officer_id=o.officer_id, key=o.key, position=o.position)
+        for o in source.officers
+    ]
+    steps: dict[int, Step] = {}
+    for old in source.steps:
+        step = Step(
+            key=old.key,
+            name=old.name,
+            kind=old.kind,
+            unit_id=old.unit_id,
+            duration_value=old.duration_value,
+            duration_unit=old.duration_unit,
+            split=old.split,
+            join=old.join,
+            description=old.description,
+            x=old.x,
+            y=old.y,
+            position=old.position,
+        )
+        step.officer_links = [
+            StepOfficer(officer_id=link.officer_id, position=link.position)
+            for link in old.officer_links
+        ]
+        step.document_links = [
+            StepDocument(component_id=link.component_id, position=link.position)
+            for link in old.document_links
+        ]
+        target.steps.append(step)
+        steps[old.id] = step
+    session.flush()
+    for old in source.transitions:
+        target.transitions.append(
+            Transition(
+                version_id=target.id,
+                from_step_id=steps[old.from_step_id].id,
+                to_step_id=steps[old.to_step_id].id,
+                label=old.label,
+                position=old.position,
+            )
+        )
+
+
+def new_draft(
+    session: Session, case: ProcedureCase, user: User, from_version: FlowVersion | None = None
+) -> FlowVersion:
+    """Open a draft of `case`: a copy of the version in force, or of `from_version`.
+
+    A case has one open version (draft, submitted or rejected) at a time: asking again
+    answers with it. Restoring from a retired version is refused.
+    """
+    open_version = session.execute(
+        sa.select(FlowVersion)
+        .where(FlowVersion.case_id == case.id, FlowVersion.status.in_(OPEN_STATUSES))
+        .order_by(FlowVersion.number.desc())
+    ).scalar()
+    if open_version is not None:
+        return open_version
+    source = from_version or version_in_force(session, case.id)
+    if source is not None and source.status is VersionStatus.RETIRED:
+        raise LifecycleRefused("retired-source", f"version {source.number} is retired")
+    highest = session.execute(
+        sa.select(sa.func.max(FlowVersion.number)).where(FlowVersion.case_id == case.id)
+    ).scalar()
+    draft = FlowVersion(
+        case=case,
+        number=(highest or 0) + 1,
+        status=VersionStatus.DRAFT,
+        created_by=user,
+        source=source.source if source is not None else None,
+    )
+    session.add(draft)
+    session.flush()
+    if source is not None:
+        _copy_content(session, source, draft)
+    record_event(
+        session,
+        user,
+        "new-draft",
+        "flow_version",
+        draft.id,
+        after={
+            "status": "draft",
+            "number": draft.number,
+            "from_version": source.id if source is not None else None,
+        },
+    )
+    session.commit()
+    return draft
+
+
+def check_lock(session: Session, version: FlowVersion, expected: int) -> None:
+    """Refuse a change based on a stale copy: "changed by NAME at TIME; reload"."""
+    session.refresh(version)
+    if version.lock_counter != expected:
+        who = version.updated_by.username if version.updated_by else ""
+        when = version.updated_at.isoformat() if version.updated_at else ""
+        raise LifecycleRefused(
+            "conflict", f"version changed by {who} at {when}; reload", by=who, at=version.updated_at
+        )
+
+
+def verify_snapshots(session: Session) -> list[tuple[FlowVersion, str]]:
+    """Recompute every frozen snapshot's SHA-256; return the versions that do not match."""
+    problems: list[tuple[FlowVersion, str]] = []
+    frozen = session.execute(
+        sa.select(FlowVersion)
+        .where(
+            FlowVersion.status.in_(
+                [VersionStatus.APPROVED, VersionStatus.SUPERSEDED, VersionStatus.RETIRED]
+            )
+        )
+        .order_by(FlowVersion.id)
+    ).scalars()
+    for version in frozen:
+        if version.snapshot is None or version.snapshot_sha256 is None:
+            problems.append((version, "no snapshot"))
+            continue
+        digest = hashlib.sha256(version.snapshot.encode("utf-8")).hexdigest()
+        if digest != version.snapshot_sha256:
+            problems.append((version, f"SHA-256 {digest} differs from the stored one"))
+    return problems
+
+
+def version_document(session: Session, version: FlowVersion) -> FlowDocument:
+    """The document of a version: its frozen snapshot once approved, else the live rows.
+
+    An approved version reads the same for display, export and diff whatever happened
+    to the directory since (an officer's new phone is drift, not a change of it).
+    """
+    if version.snapshot is not None:
+        return load_document(version.snapshot)
+    return document_from_version(session, version)
