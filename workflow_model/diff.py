@@ -140,3 +140,39 @@ def diff_versions(a: FlowDocument, b: FlowDocument) -> FlowDiff:
             if getattr(a.procedure, f) != getattr(b.procedure, f)
         ),
     )
+
+
+def directory_drift(frozen: FlowDocument, live: FlowDocument) -> tuple[FieldChange, ...]:
+    """What the live directory says differently from an approved snapshot.
+
+    Units and officers are matched by key; each change names who or what changed, e.g.
+    ``FieldChange("Nguyễn Văn An: phone", "0222 3810 111", "0912 345 678")``.
+    """
+    changes: list[FieldChange] = []
+    live_units = {u.key: u for u in live.units}
+    for unit in frozen.units:
+        now = live_units.get(unit.key)
+        if now is None:
+            continue
+        for name in ("name", "one_stop", "parent"):
+            if getattr(unit, name) != getattr(now, name):
+                changes.append(
+                    FieldChange(
+                        f"{unit.name}: {name}",
+                        _text(getattr(unit, name)),
+                        _text(getattr(now, name)),
+                    )
+                )
+    live_officers = {o.key: o for o in live.officers}
+    for officer in frozen.officers:
+        now = live_officers.get(officer.key)
+        if now is None:
+            continue
+        for name in ("name", "title", "phone", "email", "unit"):
+            if getattr(officer, name) != getattr(now, name):
+                changes.append(
+                    FieldChange(
+                        f"{officer.name}: {name}", getattr(officer, name), getattr(now, name)
+                    )
+                )
+    return tuple(changes)

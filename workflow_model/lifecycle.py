@@ -98,6 +98,9 @@ def _journal(
     before: str,
     **after: Any,
 ) -> None:
+    # Who acted last, for the "changed by NAME at TIME" of a conflict.
+    version.updated_at = utcnow()
+    version.updated_by_id = user.id if user is not None else None
     record_event(
         session,
         user,

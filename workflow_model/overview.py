@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
@@ -184,3 +185,35 @@ def counts_by_level_and_status(session: Session) -> list[StatusCount]:
         .order_by(Level.position, FlowVersion.status)
     )
     return [StatusCount(level, status, count) for level, status, count in rows]
+
+
+def procedure_history(session: Session, procedure_id: int) -> list[Any]:
+    """The journal of a procedure and of every version of its cases, oldest first."""
+    from .models import AuditEvent
+
+    version_ids = [
+        str(key)
+        for key in session.execute(
+            sa.select(FlowVersion.id)
+            .join(ProcedureCase, FlowVersion.case_id == ProcedureCase.id)
+            .where(ProcedureCase.procedure_id == procedure_id)
+        ).scalars()
+    ]
+    return list(
+        session.execute(
+            sa.select(AuditEvent)
+            .where(
+                sa.or_(
+                    sa.and_(
+                        AuditEvent.entity_type == "procedure",
+                        AuditEvent.entity_id == str(procedure_id),
+                    ),
+                    sa.and_(
+                        AuditEvent.entity_type == "flow_version",
+                        AuditEvent.entity_id.in_(version_ids),
+                    ),
+                )
+            )
+            .order_by(AuditEvent.at, AuditEvent.id)
+        ).scalars()
+    )

@@ -30,6 +30,7 @@ from workflow_model.models import (
 from .accounts import AuditEventView, UserView
 from .catalogue import FlowVersionView, ProcedureView, StepView, TransitionView
 from .directory import DayOverrideView, FieldView, LevelView, OfficerView, UnitView
+from .lifecycle_pages import VersionsView
 from .pages import HomeView, ReportView
 
 
@@ -99,4 +100,5 @@ def _views(session: Any, directory: Any, catalogue: Any, system: Any) -> list[An
         UserView(User, session, name=_l("Users"), category=system, endpoint="user"),
         AuditEventView(AuditEvent, session, name=_l("Journal"), category=system, endpoint="audit"),
         ReportView(name=_l("Report"), endpoint="report", url="/report"),
+        VersionsView(name=_l("Versions"), endpoint="versions", url="/versions"),
     ]

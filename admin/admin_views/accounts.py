@@ -136,6 +136,13 @@ ACTIONS = {
     "set-password": _l("password set"),
     "set-locale": _l("language set"),
     "lock-out": _l("locked out"),
+    "submit": _l("submitted"),
+    "approve": _l("approved"),
+    "reject": _l("sent back"),
+    "retire": _l("retired"),
+    "supersede": _l("superseded"),
+    "new-draft": _l("draft opened"),
+    "reopen": _l("reopened as a draft"),
 }
 RECORD_TYPES = {
     "unit": _l("unit"),

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, url_for
+from flask import flash, g, url_for
 from flask_admin.model.form import InlineFormAdmin
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload
+from wtforms import HiddenField
 from wtforms.validators import NumberRange
 
+from workflow_model import lifecycle
+from workflow_model.editing import ChangeRefused
 from workflow_model.models import (
     DossierComponent,
     FlowVersion,
@@ -111,7 +114,7 @@ class ProcedureView(SodoModelView):
     column_formatters = {
         "code": lambda view, context, model, name: Markup(
             '<a href="{}">{}</a>'.format(
-                escape(url_for("flowversion.index_view", flt1_0=model.code)), escape(model.code)
+                escape(url_for("versions.procedure", procedure_id=model.id)), escape(model.code)
             )
         ),
     }
@@ -239,9 +242,34 @@ class StepView(SodoModelView):
         "join",
         "description",
         "position",
+        "version_lock",
     )
     # The range the database's check allows, so a wrong duration is a field error.
     form_args = {"duration_value": {"validators": [NumberRange(min=0, max=100000)]}}
+    # The lock counter of the version as the form loaded it: a save based on a stale
+    # form is refused ("changed by NAME at TIME") instead of overwriting someone's work.
+    form_extra_fields = {"version_lock": HiddenField()}
+
+    def on_form_prefill(self, form: Any, id: Any) -> None:
+        """Remember the version's lock counter in the edit form."""
+        step = self.get_one(id)
+        if step is not None and step.version is not None:
+            form.version_lock.data = str(step.version.lock_counter)
+
+    def _save(self, form: Any, model: Any, before: dict[str, Any] | None) -> bool:
+        loaded = getattr(form, "version_lock", None)
+        if before is not None and loaded is not None and (loaded.data or "").isdigit():
+            version = self.session.get(FlowVersion, before["version_id"])
+            try:
+                with self.session.no_autoflush:
+                    lifecycle.check_lock(self.session, version, int(loaded.data))
+            except ChangeRefused as error:
+                from .lifecycle_pages import refusal_message
+
+                self.session.rollback()
+                flash(refusal_message(error), "error")
+                return False
+        return super()._save(form, model, before)
 
 
 class TransitionView(SodoModelView):

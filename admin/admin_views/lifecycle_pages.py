@@ -1,0 +1,254 @@
+"""The procedure's versions page, the review page, and the lifecycle actions behind them.
+
+Every button posts to `action`, which only maps the form to a `workflow_model.lifecycle`
+call; refusals come back as messages in the user's language, never as a 500 page.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import abort, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_admin import BaseView, expose
+from flask_babel import format_datetime, get_timezone
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from validators import validate
+from workflow_model import lifecycle
+from workflow_model.conversion import document_from_version
+from workflow_model.diff import diff_versions, directory_drift
+from workflow_model.editing import ChangeRefused
+from workflow_model.models import FlowVersion, Procedure, Role, VersionStatus
+from workflow_model.overview import procedure_history
+
+from .accounts import ACTIONS, RECORD_TYPES
+from .base import acting_user, has_any_role
+from .catalogue import STATUS_LABELS
+
+REFUSALS = {
+    "illegal-transition": _l("This action is not possible in the version's current status."),
+    "not-approver": _l("Only an approver can do this."),
+    "four-eyes": _l("The author or submitter of a version cannot approve it: four eyes."),
+    "has-errors": _l("The version has errors, so it cannot be submitted:"),
+    "reason-required": _l("A rejection needs a reason."),
+    "retired-source": _l("A retired version cannot be restored."),
+    "conflict": _l("This version was changed by %(by)s at %(at)s; reload the page."),
+    "not-draft": _l("Only a draft version can be changed; create a new draft instead."),
+}
+DONE = {
+    "submit": _l("The version was submitted for review."),
+    "approve": _l("The version was approved and frozen."),
+    "reject": _l("The version was sent back to its author."),
+    "retire": _l("The version was retired."),
+    "new-draft": _l("The draft is open."),
+}
+FIELD_LABELS = {
+    "name": _l("Name"),
+    "kind": _l("Kind"),
+    "unit": _l("Unit"),
+    "officers": _l("Officers"),
+    "duration": _l("Duration"),
+    "documents": _l("Dossier components"),
+    "split": _l("Split"),
+    "join": _l("Join"),
+    "level": _l("Level"),
+    "field": _l("Field"),
+    "result": _l("Result"),
+    "legal_basis": _l("Legal basis"),
+    "fees": _l("Fees"),
+}
+ROLES = {
+    "submit": frozenset({Role.ADMIN}),
+    "new-draft": frozenset({Role.ADMIN}),
+    "approve": frozenset({Role.APPROVER}),
+    "reject": frozenset({Role.APPROVER}),
+    "retire": frozenset({Role.APPROVER}),
+}
+
+
+def refusal_message(error: ChangeRefused) -> str:
+    """The message of a refused action, with its details, in the user's language."""
+    if error.code == "conflict":
+        at = error.params.get("at")
+        when = format_datetime(at, "short") if isinstance(at, datetime) else at
+        return str(REFUSALS["conflict"] % {"by": error.params.get("by") or "?", "at": when or "?"})
+    message = str(REFUSALS.get(error.code, str(error)))
+    if error.code == "has-errors":
+        message += " " + "; ".join(
+            e["message_vi"] if _vi() else e["message_en"] for e in error.params["errors"]
+        )
+    return message
+
+
+def _vi() -> bool:
+    from flask_babel import get_locale
+
+    return get_locale() is None or get_locale().language == "vi"
+
+
+def _local_path(url: str | None) -> str | None:
+    """`url` when it is a path on this site, else None: `next` must not lead elsewhere."""
+    if not url or not url.startswith("/") or url.startswith("//") or "\\" in url:
+        return None
+    return url
+
+
+def _local_time(value: str | None) -> datetime | None:
+    """The form's date and time, read in the user's time zone (a datetime-local is naive).
+
+    Raises ValueError for text that is not an ISO date and time.
+    """
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(str(get_timezone())))
+    return moment
+
+
+class VersionsView(BaseView):
+    """A procedure's versions with the actions each role may take, its drift and history."""
+
+    def is_accessible(self) -> bool:
+        """Any logged-in user may look; actions check their roles."""
+        return current_user.is_authenticated
+
+    def is_visible(self) -> bool:
+        """Reached from the procedure list and the home page."""
+        return False
+
+    def _session(self) -> Any:
+        return self.admin.app.extensions["sodo.sessions"]()  # type: ignore[union-attr]
+
+    @expose("/")
+    def index(self) -> ResponseReturnValue:
+        """No procedure chosen: back to the list."""
+        return redirect(url_for("procedure.index_view"))
+
+    @expose("/procedure/<int:procedure_id>")
+    def procedure(self, procedure_id: int) -> ResponseReturnValue:
+        """The versions of each case, what each role may do, drift and the journal."""
+        session = self._session()
+        procedure = session.get(Procedure, procedure_id)
+        if procedure is None:
+            abort(404)
+        cases = []
+        for case in procedure.cases:
+            versions = sorted(
+                session.query(FlowVersion).filter(FlowVersion.case_id == case.id),
+                key=lambda v: -v.number,
+            )
+            in_force = lifecycle.version_in_force(session, case.id)
+            drift = ()
+            if in_force is not None and in_force.snapshot is not None:
+                drift = directory_drift(
+                    lifecycle.version_document(session, in_force),
+                    document_from_version(session, in_force),
+                )
+            # While a version is open, "restore" would only answer with that version.
+            open_version = next((v for v in versions if v.status in lifecycle.OPEN_STATUSES), None)
+            cases.append(
+                {
+                    "case": case,
+                    "versions": versions,
+                    "in_force": in_force,
+                    "open": open_version,
+                    "drift": drift,
+                }
+            )
+        return self.render(
+            "sodo/versions.html",
+            procedure=procedure,
+            cases=cases,
+            history=procedure_history(session, procedure_id),
+            numbers={str(v.id): v.number for item in cases for v in item["versions"]},
+            actions=ACTIONS,
+            record_types=RECORD_TYPES,
+            status_labels=STATUS_LABELS,
+            can_edit=has_any_role(ROLES["submit"]),
+            can_approve=has_any_role(ROLES["approve"]),
+            now=datetime.now().astimezone(),
+        )
+
+    @expose("/<int:version_id>/review")
+    def review(self, version_id: int) -> ResponseReturnValue:
+        """The version against the one in force: what changed, its findings, the decision."""
+        session = self._session()
+        version = session.get(FlowVersion, version_id)
+        if version is None:
+            abort(404)
+        document = lifecycle.version_document(session, version)
+        in_force = lifecycle.version_in_force(session, version.case_id)
+        diff = None
+        if in_force is not None and in_force.id != version.id:
+            diff = diff_versions(lifecycle.version_document(session, in_force), document)
+        return self.render(
+            "sodo/review.html",
+            version=version,
+            in_force=in_force,
+            diff=diff,
+            report=validate(document),
+            field_labels=FIELD_LABELS,
+            status_labels=STATUS_LABELS,
+            can_decide=has_any_role(ROLES["approve"]) and version.status is VersionStatus.SUBMITTED,
+        )
+
+    @expose("/<int:version_id>/<action>", methods=("POST",))
+    def action(self, version_id: int, action: str) -> ResponseReturnValue:
+        """Carry out one lifecycle action on a version (or its case) and come back."""
+        if action not in ROLES:
+            abort(404)
+        if not has_any_role(ROLES[action]):
+            abort(403)
+        session = self._session()
+        version = session.get(FlowVersion, version_id)
+        if version is None:
+            abort(404)
+        user = acting_user(session)
+        back = _local_path(request.form.get("next")) or url_for(
+            ".procedure", procedure_id=version.case.procedure_id
+        )
+        try:
+            lock = int(request.form["lock"]) if request.form.get("lock") else None
+            effective = _local_time(request.form.get("effective_from"))
+        except ValueError:
+            abort(400)
+        try:
+            if lock is not None:
+                lifecycle.check_lock(session, version, lock)
+            self._do(session, version, user, action, effective)
+        except ChangeRefused as error:
+            session.rollback()
+            flash(refusal_message(error), "error")
+            return redirect(back)
+        flash(str(DONE[action]), "success")
+        return redirect(
+            back
+            if not back.endswith("/review")
+            else url_for(".procedure", procedure_id=version.case.procedure_id)
+        )
+
+    def _do(
+        self,
+        session: Any,
+        version: FlowVersion,
+        user: Any,
+        action: str,
+        effective: datetime | None,
+    ) -> None:
+        form = request.form
+        if action == "submit":
+            lifecycle.submit(session, version, user, validate=validate)
+        elif action == "approve":
+            lifecycle.approve(session, version, user, form.get("comment", ""), effective)
+        elif action == "reject":
+            lifecycle.reject(session, version, user, form.get("reason", ""))
+        elif action == "retire":
+            lifecycle.retire(session, version, user)
+        elif action == "new-draft":
+            source = version if form.get("restore") else None
+            lifecycle.new_draft(session, version.case, user, from_version=source)
