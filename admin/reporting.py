@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from validators import Finding, Report, Severity, validate
 from workflow_model.calendar import DueDates, due_dates
 from workflow_model.calendar_store import working_calendar
-from workflow_model.conversion import document_from_version, documents_from_versions
-from workflow_model.document import FlowDocument
+from workflow_model.conversion import documents_from_versions
+from workflow_model.document import FlowDocument, load_document
+from workflow_model.lifecycle import version_document
 from workflow_model.models import FlowVersion, VersionCheck
 
 
@@ -51,7 +52,8 @@ def version_report(session: Session, version_id: int, now: datetime) -> VersionR
     version = session.get(FlowVersion, version_id)
     if version is None:
         return None
-    document = document_from_version(session, version)
+    # An approved version is shown as it was frozen, whatever the directory says now.
+    document = version_document(session, version)
     return VersionReport(
         version=version,
         document=document,
@@ -74,7 +76,16 @@ def version_checks(session: Session, version_ids: list[int]) -> dict[int, Versio
     }
     missing = [key for key in version_ids if key not in cached]
     if missing:
-        for key, document in documents_from_versions(session, missing).items():
+        frozen = {
+            version.id: load_document(version.snapshot)
+            for version in session.execute(
+                sa.select(FlowVersion).where(
+                    FlowVersion.id.in_(missing), FlowVersion.snapshot.is_not(None)
+                )
+            ).scalars()
+        }
+        live = documents_from_versions(session, [k for k in missing if k not in frozen])
+        for key, document in {**live, **frozen}.items():
             report = validate(document)
             check = VersionCheck(
                 version_id=key,

@@ -62,7 +62,15 @@ def test_an_officer_change_drops_the_checks_of_its_versions_only(session: Sessio
     session.commit()
     assert cached(session) == set(ids) - using
     rechecked = version_checks(session, ids)
-    assert all(not rechecked[key].ok for key in using)
+    frozen = set(
+        session.execute(
+            sa.select(FlowVersion.id).where(FlowVersion.snapshot.is_not(None))
+        ).scalars()
+    )
+    # A draft is checked against the live directory; an approved version as frozen.
+    assert using - frozen and using & frozen
+    assert all(not rechecked[key].ok for key in using - frozen)
+    assert all(rechecked[key].ok for key in using & frozen)
 
 
 def test_a_step_change_drops_the_check_of_its_version(session: Session) -> None:
@@ -92,4 +100,9 @@ def test_a_legal_time_change_drops_the_checks_of_the_case(session: Session) -> N
     case.legal_time_value = 1
     session.commit()
     assert cached(session) == set(ids) - case_versions
-    assert all(version_checks(session, ids)[key].errors for key in case_versions)
+    frozen = {key for key in case_versions if session.get(FlowVersion, key).snapshot is not None}
+    checks = version_checks(session, ids)
+    # The approved version keeps the legal time it was frozen with; the open one breaks.
+    assert frozen and case_versions - frozen
+    assert all(checks[key].errors for key in case_versions - frozen)
+    assert all(checks[key].ok for key in frozen)

@@ -165,7 +165,8 @@ def test_names_are_escaped_not_rendered_as_html(live_server: LiveServer) -> None
     for path in ("/procedure/", "/unit/", f"/report/{version}", "/officer/"):
         page = browser.get(f"{live_server.url}{path}").text
         assert script not in page, path
-        if path != "/officer/":
+        # An approved version's report shows its frozen snapshot, not the live name.
+        if path in ("/procedure/", "/unit/"):
             assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, path
 
 
@@ -192,3 +193,25 @@ def test_five_wrong_passwords_lock_the_username_out(live_server: LiveServer) -> 
     assert browser.get(f"{live_server.url}/", allow_redirects=False).status_code == 302
     # Another username is not affected.
     logged_in(live_server, "admin")
+
+
+def test_procedure_list_flags_directory_drift_since_approval(live_server: LiveServer) -> None:
+    from workflow_model.db import make_engine, make_session_factory
+    from workflow_model.models import Officer
+
+    browser = logged_in(live_server)
+    assert "directory changed" not in browser.get(f"{live_server.url}/procedure/").text
+    assert (
+        "Danh bạ đã thay đổi từ khi phê duyệt"
+        not in browser.get(f"{live_server.url}/procedure/").text
+    )
+    sessions = make_session_factory(make_engine(live_server.database_url))
+    with sessions() as session:
+        officer = session.query(Officer).filter(Officer.email == "nam.nv@example.gov.vn").one()
+        officer.phone = "0912 000 222"
+        session.commit()
+    page = browser.get(f"{live_server.url}/procedure/").text
+    flagged = re.findall(r'href="/versions/procedure/(\d+)">Danh bạ đã thay đổi', page)
+    assert flagged
+    # Only procedures whose version in force uses that officer are flagged.
+    assert len(flagged) < page.count('class="col-code"')

@@ -217,3 +217,34 @@ def procedure_history(session: Session, procedure_id: int) -> list[Any]:
             .order_by(AuditEvent.at, AuditEvent.id)
         ).scalars()
     )
+
+
+def procedures_with_drift(session: Session, procedure_ids: list[int]) -> set[int]:
+    """Procedures whose version in force names a unit or officer changed since approval.
+
+    One query, for a page of the catalogue; the versions page lists the differences.
+    """
+    from .models import Officer, Unit, VersionOfficer, VersionUnit
+
+    officer_moved = sa.exists().where(
+        VersionOfficer.version_id == FlowVersion.id,
+        VersionOfficer.officer_id == Officer.id,
+        Officer.updated_at > FlowVersion.approved_at,
+    )
+    unit_moved = sa.exists().where(
+        VersionUnit.version_id == FlowVersion.id,
+        VersionUnit.unit_id == Unit.id,
+        Unit.updated_at > FlowVersion.approved_at,
+    )
+    rows = session.execute(
+        sa.select(ProcedureCase.procedure_id)
+        .join(FlowVersion, FlowVersion.case_id == ProcedureCase.id)
+        .where(
+            ProcedureCase.procedure_id.in_(procedure_ids),
+            FlowVersion.status == VersionStatus.APPROVED,
+            FlowVersion.approved_at.is_not(None),
+            sa.or_(officer_moved, unit_moved),
+        )
+        .distinct()
+    )
+    return set(rows.scalars())

@@ -23,6 +23,7 @@ from workflow_model.models import (
     Step,
     Transition,
 )
+from workflow_model.overview import procedures_with_drift
 
 from ..reporting import version_checks
 from .base import JsonListField, SodoModelView
@@ -70,13 +71,21 @@ class ProcedureCaseInline(InlineFormAdmin):
 class ProcedureView(SodoModelView):
     """Procedures of the catalogue (thủ tục hành chính), found by code or name."""
 
-    column_list = ("code", "name", "level", "field", "active")
+    column_list = ("code", "name", "level", "field", "active", "drift")
     column_select_related_list = (Procedure.level, Procedure.field)
+
+    def get_list(self, *args: Any, **kwargs: Any) -> tuple[int | None, list[Any]]:
+        """The page of procedures, with which ones drifted from their directory (one query)."""
+        count, rows = super().get_list(*args, **kwargs)
+        g.sodo_drift = procedures_with_drift(self.session, [row.id for row in rows])
+        return count, rows
+
     column_searchable_list = ("search_text",)
     column_sortable_list = ("code", "name", ("level", "level.position"), ("field", "field.name"))
     column_default_sort = "code"
     column_filters = ("level.name", "field.name", "active")
     column_labels = {
+        "drift": _l("Directory"),
         "code": _l("Code"),
         "name": _l("Name"),
         "level": _l("Level"),
@@ -110,8 +119,21 @@ class ProcedureView(SodoModelView):
         ProcedureCaseInline(ProcedureCase),
         DossierComponentInline(DossierComponent),
     )
-    column_formatters_export = {"code": lambda view, context, model, name: model.code}
+    column_formatters_export = {
+        "code": lambda view, context, model, name: model.code,
+        "drift": lambda view, context, model, name: (
+            "x" if model.id in g.get("sodo_drift", ()) else ""
+        ),
+    }
     column_formatters = {
+        "drift": lambda view, context, model, name: (
+            Markup('<a class="badge badge-warning" href="{}">{}</a>').format(
+                url_for("versions.procedure", procedure_id=model.id),
+                _l("directory changed since approval"),
+            )
+            if model.id in g.get("sodo_drift", ())
+            else ""
+        ),
         "code": lambda view, context, model, name: Markup(
             '<a href="{}">{}</a>'.format(
                 escape(url_for("versions.procedure", procedure_id=model.id)), escape(model.code)

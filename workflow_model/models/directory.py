@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -52,6 +54,7 @@ class Unit(Base):
     email: Mapped[str] = mapped_column(sa.String(254), default="")
     active: Mapped[bool] = mapped_column(default=True)
     search_text: Mapped[str] = mapped_column(sa.String(800), default="", index=True)
+    updated_at: Mapped[datetime | None] = mapped_column()
 
     __search_fields__ = ("code", "name")
 
@@ -83,6 +86,7 @@ class Officer(Base):
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id", ondelete="RESTRICT"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     search_text: Mapped[str] = mapped_column(sa.String(1000), default="", index=True)
+    updated_at: Mapped[datetime | None] = mapped_column()
 
     __search_fields__ = ("full_name", "title", "email", "phone")
 

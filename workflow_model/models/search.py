@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..text import search_text
+from .base import utcnow
+from .directory import Officer, Unit
 
 
 @sa.event.listens_for(Session, "before_flush")
@@ -18,3 +20,8 @@ def _refresh_search_text(session: Session, _context: Any, _instances: Any) -> No
         fields = getattr(type(obj), "__search_fields__", None)
         if fields:
             obj.search_text = search_text(*(getattr(obj, name) for name in fields))
+        # Units and officers remember when they last changed, so the catalogue can say
+        # which versions in force describe a directory that has moved on (drift).
+        changed = obj in session.new or session.is_modified(obj)
+        if isinstance(obj, Unit | Officer) and changed:
+            obj.updated_at = utcnow()
