@@ -6,6 +6,7 @@ call; refusals come back as messages in the user's language, never as a 500 page
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,7 +14,7 @@ from zoneinfo import ZoneInfo
 from flask import abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_admin import BaseView, expose
-from flask_babel import format_datetime, get_timezone
+from flask_babel import format_datetime, format_decimal, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -61,6 +62,18 @@ FIELD_LABELS = {
     "legal_basis": _l("Legal basis"),
     "fees": _l("Fees"),
 }
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?) (working_day|working_hour)$")
+TIME_UNITS = {"working_day": _l("working days"), "working_hour": _l("working hours")}
+
+
+def readable(value: str) -> str:
+    """A diff value for people: "6.5 working_day" becomes "6,5 ngày làm việc" in Vietnamese."""
+    match = _DURATION.match(value or "")
+    if match is None:
+        return value
+    return f"{format_decimal(float(match.group(1)))} {TIME_UNITS[match.group(2)]}"
+
+
 ROLES = {
     "submit": frozenset({Role.ADMIN}),
     "new-draft": frozenset({Role.ADMIN}),
@@ -193,6 +206,7 @@ class VersionsView(BaseView):
             diff=diff,
             report=validate(document),
             field_labels=FIELD_LABELS,
+            readable=readable,
             status_labels=STATUS_LABELS,
             can_decide=has_any_role(ROLES["approve"]) and version.status is VersionStatus.SUBMITTED,
         )
