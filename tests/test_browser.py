@@ -23,6 +23,19 @@ CHROMIUM_ARGS = [
 ]
 
 
+def record_problems(page, problems: list[str]) -> None:
+    """Collect page errors and console errors (CSP violations among them) into `problems`."""
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(f"console ({page.url}): {message.text}")
+            if message.type == "error"
+            else None
+        ),
+    )
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists():
@@ -43,13 +56,7 @@ def test_log_in_and_see_the_procedure_list(browser, live_server: LiveServer) -> 
     context = browser.new_context(locale="vi-VN")
     page = context.new_page()
     problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(f"console: {message.text}") if message.type == "error" else None
-        ),
-    )
+    record_problems(page, problems)
     page.goto(f"{live_server.url}/")
     assert page.url.startswith(f"{live_server.url}/login")
     assert page.locator("h1").inner_text() == "Đăng nhập"

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from conftest import LiveServer
-from test_browser import browser  # noqa: F401  (the Chromium fixture, shared)
+from test_browser import browser, record_problems  # noqa: F401  (the Chromium fixture, shared)
 
 from workflow_model.db import make_engine
 from workflow_model.models import AuditEvent, Officer
@@ -61,15 +61,7 @@ def admin(browser, live_server: LiveServer) -> Iterator[AdminSession]:  # noqa: 
     context = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900})
     page = context.new_page()
     session = AdminSession(page, live_server.url)
-    page.on("pageerror", lambda error: session.problems.append(f"page error: {error}"))
-    page.on(
-        "console",
-        lambda message: (
-            session.problems.append(f"console ({page.url}): {message.text}")
-            if message.type == "error"
-            else None
-        ),
-    )
+    record_problems(page, session.problems)
     page.on("dialog", session.on_dialog)
     session.go("/login")
     page.fill("#username", "admin")

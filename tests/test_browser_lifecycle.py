@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from conftest import LiveServer
-from test_browser import browser  # noqa: F401  (the Chromium fixture, shared)
+from test_browser import browser, record_problems  # noqa: F401  (the Chromium fixture, shared)
 
 from workflow_model.db import make_engine
 from workflow_model.models import (
@@ -87,15 +87,7 @@ def visit(browser: Any, live_server: LiveServer) -> Iterator[Visit]:  # noqa: F8
     context = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900})
     page = context.new_page()
     session = Visit(page, live_server.url)
-    page.on("pageerror", lambda error: session.problems.append(f"page error: {error}"))
-    page.on(
-        "console",
-        lambda message: (
-            session.problems.append(f"console ({page.url}): {message.text}")
-            if message.type == "error"
-            else None
-        ),
-    )
+    record_problems(page, session.problems)
     page.on("dialog", session.on_dialog)
     yield session
     context.close()
