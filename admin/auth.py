@@ -20,7 +20,8 @@ from .database import db_session
 from .i18n import WTFormsTranslations, wtforms_translations
 
 blueprint = Blueprint("auth", __name__)
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
+# The language switch is public too: the login page offers it.
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "catalogue.choose_language"})
 
 
 class SessionUser(UserMixin):

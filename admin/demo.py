@@ -6,7 +6,6 @@ import dataclasses
 import secrets
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -178,10 +177,3 @@ def load_demo(
                 result.submitted.append(label)
             result.drafts.append(label)
     return result
-
-
-def describe(result: DemoResult) -> dict[str, Any]:
-    """Return `result` without the passwords, for logs and audit."""
-    data = dataclasses.asdict(result)
-    data.pop("passwords")
-    return data

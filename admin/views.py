@@ -20,8 +20,9 @@ def choose_language() -> ResponseReturnValue:
     chosen = request.form.get("lang")
     if chosen in LANGUAGES:
         session["lang"] = chosen
-        # Kept in the profile too, so the choice follows the user to the next login.
-        set_locale(db_session(), int(current_user.id), chosen)
+        if current_user.is_authenticated:
+            # Kept in the profile too, so the choice follows the user to the next login.
+            set_locale(db_session(), int(current_user.id), chosen)
     return redirect(_back())
 
 

@@ -215,3 +215,17 @@ def test_procedure_list_flags_directory_drift_since_approval(live_server: LiveSe
     assert flagged
     # Only procedures whose version in force uses that officer are flagged.
     assert len(flagged) < page.count('class="col-code"')
+
+
+def test_language_can_be_chosen_on_the_login_page(live_server: LiveServer) -> None:
+    browser = requests.Session()
+    page = browser.get(f"{live_server.url}/login")
+    assert "<h1>Đăng nhập</h1>" in page.text
+    response = browser.post(
+        f"{live_server.url}/language",
+        data={"lang": "en", "csrf_token": csrf_token(page.text)},
+        headers={"Referer": f"{live_server.url}/login"},
+    )
+    assert "<h1>Log in</h1>" in response.text
+    # Choosing a language gives no access to anything else.
+    assert browser.get(f"{live_server.url}/", allow_redirects=False).status_code == 302
