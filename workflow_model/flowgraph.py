@@ -166,15 +166,30 @@ class FlowGraph:
 
         For an inter-level (liên thông) process this is each agency's share of the budget.
         """
-        parents = {unit.key: unit.parent for unit in self.doc.units}
+        agencies = agency_of_units(self.doc)
         held: dict[str, float] = {}
         for unit, hours in self.time_by_unit.items():
-            top, seen = unit, {unit}
-            while (parent := parents.get(top)) is not None and parent not in seen:
-                top = parent
-                seen.add(parent)
+            top = agencies.get(unit, unit)
             held[top] = held.get(top, 0.0) + hours
         return held
+
+
+def agency_of_units(doc: FlowDocument) -> dict[str, str]:
+    """Map each unit key to its agency: the top unit above it (itself when at the top).
+
+    A loop in the unit tree stops at the unit where it would close.
+
+    >>> # agency_of_units(doc) -> {"stc-ptdt": "stc", "stc": "stc", "tt": "tt"}
+    """
+    parents = {unit.key: unit.parent for unit in doc.units}
+    agencies: dict[str, str] = {}
+    for unit in parents:
+        top, seen = unit, {unit}
+        while (parent := parents.get(top)) is not None and parent not in seen:
+            top = parent
+            seen.add(parent)
+        agencies[unit] = top
+    return agencies
 
 
 def closure(sources: Iterable[str], neighbours: Callable[[str], Iterable[str]]) -> set[str]:
