@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, render_template
+from flask import Flask, Response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_wtf import CSRFProtect
@@ -16,6 +16,7 @@ from . import auth, views
 from .admin_views import csp_nonce, init_admin
 from .config import load_config
 from .database import init_database
+from .editor import init_editor, is_editor_path
 from .i18n import init_i18n
 
 CONTENT_SECURITY_POLICY = (
@@ -23,6 +24,18 @@ CONTENT_SECURITY_POLICY = (
     "script-src 'self' 'nonce-{nonce}'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+EDITOR_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self' 'nonce-{nonce}'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+"""The policy of the graph editor's responses (``/editor/``): only `style-src` differs.
+
+Dash's bundles (dash-renderer, dcc, dash-cytoscape) add their CSS as ``<style>`` elements
+at run time, through webpack's style-loader, with no way to give them a nonce; so inline
+styles are allowed there, and only there. A nonce in `style-src` would make browsers
+ignore ``'unsafe-inline'``, hence none. Scripts stay as strict as on every other page.
+"""
 
 
 def static_dir() -> Path:
@@ -35,9 +48,10 @@ def static_dir() -> Path:
 
 
 def _security_headers(response: Response) -> Response:
-    response.headers.setdefault(
-        "Content-Security-Policy", CONTENT_SECURITY_POLICY.format(nonce=csp_nonce())
+    policy = (
+        EDITOR_CONTENT_SECURITY_POLICY if is_editor_path(request.path) else CONTENT_SECURITY_POLICY
     )
+    response.headers.setdefault("Content-Security-Policy", policy.format(nonce=csp_nonce()))
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -46,6 +60,7 @@ def _security_headers(response: Response) -> Response:
 
 ERROR_MESSAGES = {
     400: _l("The request could not be understood."),
+    401: _l("Please log in to continue."),
     403: _l("You do not have the right to do this."),
     404: _l("This page does not exist."),
     405: _l("This action is not allowed here."),
@@ -74,12 +89,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         instance_path=settings["SODO_INSTANCE"],
     )
     app.config.update(settings)
-    CSRFProtect(app)
     init_database(app)
     init_i18n(app)
+    # The login check runs before the CSRF check: a visitor who is not logged in is sent
+    # to the login form (or gets a 401 from the editor's scripts), whatever the token.
     auth.init_auth(app)
+    CSRFProtect(app)
     app.register_blueprint(views.blueprint)
     init_admin(app)
+    init_editor(app)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _error_page)
     from .cli import register_commands

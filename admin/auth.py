@@ -1,10 +1,24 @@
-"""Login and logout with Flask-Login; every page but the public assets needs a login."""
+"""Login and logout with Flask-Login; every page but the public assets needs a login.
+
+Anonymous visitors are sent to the login form, except the graph editor's own requests
+(callbacks and Dash's routes under ``/editor/``), which get a 401.
+"""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import format_time
 from flask_babel import lazy_gettext as _l
@@ -17,6 +31,7 @@ from workflow_model.accounts import login as check_login
 from workflow_model.models import User
 
 from .database import db_session
+from .editor import is_editor_call
 from .i18n import WTFormsTranslations, wtforms_translations
 
 blueprint = Blueprint("auth", __name__)
@@ -113,6 +128,10 @@ def init_auth(app: Flask) -> None:
     def _require_login() -> ResponseReturnValue | None:
         if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
             return None
+        if is_editor_call(request.path, request.method):
+            # The editor's scripts (callbacks, layout, bundles) cannot follow a redirect
+            # to the login form: they are told plainly.
+            abort(401)
         return manager.unauthorized()
 
     app.register_blueprint(blueprint)

@@ -867,6 +867,12 @@ def table(timings: Sequence[PageTiming], baseline: PageTiming) -> list[str]:
                 within,
             )
         )
+    return render_rows(rows, rule_before_last=1)
+
+
+def render_rows(rows: list[tuple[str, ...]], rule_before_last: int) -> list[str]:
+    """Align a table: the first column left, the others right but the last; rules under
+    the header and above the last `rule_before_last` rows."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for n, row in enumerate(rows):
@@ -874,7 +880,7 @@ def table(timings: Sequence[PageTiming], baseline: PageTiming) -> list[str]:
             cell.rjust(width) for cell, width in zip(row[1:-1], widths[1:-1], strict=True)
         ]
         lines.append("  ".join([*cells, row[-1]]).rstrip())
-        if n == 0 or n == len(rows) - 2:
+        if n == 0 or n == len(rows) - 1 - rule_before_last:
             lines.append("  ".join("-" * w for w in widths))
     return lines
 

@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from chromium import CHROMIUM, CHROMIUM_ARGS
 from conftest import LiveServer, missing_part
-
-CHROMIUM = Path(os.environ.get("SODO_CHROMIUM", "/usr/bin/chromium"))
-# The machine has no network: keep Chromium from calling home at every start.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def record_problems(page, problems: list[str]) -> None:

@@ -58,13 +58,24 @@ def officer_choices(
     """
     first = unit_subtree(session, unit_id) if unit_id is not None else set()
     rows = session.execute(
-        sa.select(Officer.id, Officer.full_name, Officer.title, Officer.phone, Officer.unit_id)
+        sa.select(
+            Officer.id,
+            Officer.full_name,
+            Officer.title,
+            Officer.phone,
+            Officer.unit_id,
+            Officer.search_text,
+        )
         .where(sa.or_(Officer.active.is_(True), Officer.id.in_(keep)))
         .order_by(Officer.full_name, Officer.id)
     ).all()
     rows.sort(key=lambda row: row.unit_id not in first)
     return [
-        Choice(row.id, " — ".join(part for part in (row.full_name, row.title, row.phone) if part))
+        Choice(
+            row.id,
+            " — ".join(part for part in (row.full_name, row.title, row.phone) if part),
+            row.search_text,
+        )
         for row in rows
     ]
 

@@ -163,6 +163,7 @@ class FlowVersionView(SodoModelView):
         "created_at",
         "step_count",
         "validity",
+        "diagram",
     )
     column_sortable_list = (
         ("case.procedure.code", "case.procedure.code"),
@@ -181,12 +182,14 @@ class FlowVersionView(SodoModelView):
         "created_at": _l("Created"),
         "step_count": _l("Steps"),
         "validity": _l("Validity"),
+        "diagram": _l("Diagram"),
     }
 
     column_formatters_export = {
         "status": _status,
         "number": lambda view, context, model, name: model.number,
         "validity": lambda view, context, model, name: view._validity_text(model),
+        "diagram": lambda view, context, model, name: f"/editor/{model.id}",
     }
 
     def get_query(self) -> Any:
@@ -223,6 +226,11 @@ class FlowVersionView(SodoModelView):
     column_formatters = {
         "status": _status,
         "validity": lambda view, context, model, name: view._validity(context, model, name),
+        "diagram": lambda view, context, model, name: Markup(
+            '<a class="sodo-open-editor" href="/editor/{}">{}</a>'.format(
+                int(model.id), escape(_l("Diagram"))
+            )
+        ),
         "number": lambda view, context, model, name: Markup(
             '<a href="{}">v{}</a>'.format(
                 escape(url_for("step.index_view", flt1_0=model.id)), model.number

@@ -1,0 +1,183 @@
+/* Clientside callbacks of the graph editor (admin/editor), in the namespace "sodo".
+   They live in this file, not in inline strings, because the Content-Security-Policy
+   forbids inline scripts. Only view work happens here (centre, fit, search, keyboard,
+   reading positions from Cytoscape); every change goes to the server. */
+(function () {
+  "use strict";
+  var NO = function () { return window.dash_clientside.no_update; };
+
+  function cy() { return window.cy || null; }
+
+  function setProps(id, props) {
+    if (window.dash_clientside && window.dash_clientside.set_props) {
+      window.dash_clientside.set_props(id, props);
+    }
+  }
+
+  /* Lower case without diacritics, as the server's search does: "Thẩm định" -> "tham dinh". */
+  function fold(text) {
+    return String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+      .replace(/đ/g, "d").replace(/Đ/g, "d").toLowerCase();
+  }
+
+  function focusOn(eles) {
+    var graph = cy();
+    if (!graph || !eles || eles.empty()) { return; }
+    graph.elements().unselect();
+    eles.select();
+    graph.animate({ center: { eles: eles }, zoom: Math.max(graph.zoom(), 0.8) }, { duration: 250 });
+  }
+
+  function stepPositions(nodes) {
+    var positions = {};
+    nodes.forEach(function (node) {
+      if (node.data("lane_box")) { return; }
+      var p = node.position();
+      positions[node.data("key")] = [Math.round(p.x), Math.round(p.y)];
+    });
+    return positions;
+  }
+
+  /* Drags end in "dragfree", once per moved node: gather them and send one move. */
+  var dragged = null;
+  function onDragFree(event) {
+    var node = event.target;
+    if (node.data("lane_box")) { return; }
+    if (dragged === null) {
+      dragged = node.cy().collection();
+      window.setTimeout(function () {
+        var nodes = dragged;
+        dragged = null;
+        setProps("drag-end", { data: { positions: stepPositions(nodes), at: Date.now() } });
+      }, 0);
+    }
+    dragged = dragged.union(node);
+  }
+
+  /* Put every step where the server's elements say, but the one being dragged. After a
+     refused move (someone else changed the version) the answer repeats the position the
+     step had before; dash-cytoscape only moves nodes whose position differs from its
+     previous elements, which may already hold the dragged position: the step would stay
+     where it was dropped, though nothing was saved. */
+  function followPositions(graph, elements) {
+    (elements || []).forEach(function (element) {
+      var data = element.data || {};
+      var to = element.position;
+      if (!to || !data.key || data.source || data.lane_box) { return; }
+      var node = graph.getElementById(data.id);
+      if (node.empty() || node.grabbed()) { return; }
+      var at = node.position();
+      if (at.x !== to.x || at.y !== to.y) { node.position({ x: to.x, y: to.y }); }
+    });
+  }
+
+  function typing(event) {
+    var tag = event.target && event.target.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" ||
+      (event.target && event.target.isContentEditable);
+  }
+
+  function click(selector) {
+    var button = document.querySelector(selector);
+    if (button && !button.disabled) { button.click(); }
+  }
+
+  /* Ctrl+Z, Ctrl+Shift+Z (or Ctrl+Y), Delete, Escape; text fields keep their own undo. */
+  function onKey(event) {
+    if (typing(event)) { return; }
+    var ctrl = event.ctrlKey || event.metaKey;
+    var key = (event.key || "").toLowerCase();
+    if (ctrl && key === "z" && !event.shiftKey) {
+      event.preventDefault(); click("[data-sodo-tool='undo']");
+    } else if (ctrl && ((key === "z" && event.shiftKey) || key === "y")) {
+      event.preventDefault(); click("[data-sodo-tool='redo']");
+    } else if (key === "delete" && !ctrl) {
+      click("[data-sodo-tool='delete']");
+    } else if (key === "escape") {
+      /* Leave connect mode, or forget the source chosen with the right-click menu. */
+      setProps("connect-mode", { data: false });
+      setProps("connect-source", { data: null });
+      if (document.querySelector("#message .alert-info")) {
+        setProps("message", { children: [] });
+      }
+    }
+  }
+  document.addEventListener("keydown", onKey);
+
+  window.dash_clientside = window.dash_clientside || {};
+  window.dash_clientside.sodo = {
+    /* Bind the drag listener once per Cytoscape instance (a remount makes a new one), and
+       keep the steps where the elements say. */
+    bindCanvas: function (elements) {
+      var graph = cy();
+      if (graph && !graph.scratch("_sodoBound")) {
+        graph.scratch("_sodoBound", true);
+        graph.on("dragfree", "node", onDragFree);
+      }
+      if (graph) { followPositions(graph, elements); }
+      /* The first elements arrive after the canvas mounted: frame them once. */
+      if (graph && !graph.scratch("_sodoFitted") && elements && elements.length) {
+        graph.scratch("_sodoFitted", true);
+        var tries = 0;
+        var frame = function () {
+          if (graph.nodes().length || tries > 40) { graph.fit(undefined, 30); return; }
+          tries += 1;
+          window.setTimeout(frame, 25);
+        };
+        window.setTimeout(frame, 0);
+      }
+      return NO();
+    },
+
+    /* A finding clicked: select and centre the steps and transitions it names. */
+    focusFinding: function (clicks, targets) {
+      var context = window.dash_clientside.callback_context;
+      var triggered = context.triggered_id;
+      var graph = cy();
+      /* New finding buttons "fire" with zero clicks when a list is drawn: not a click. */
+      var clicked = context.triggered.length && context.triggered[0].value;
+      if (!graph || !triggered || !targets || !clicked) { return NO(); }
+      var ids = targets[triggered.finding] || [];
+      var eles = graph.collection();
+      ids.forEach(function (id) { eles = eles.union(graph.getElementById(id)); });
+      focusOn(eles);
+      return ids;
+    },
+
+    /* The search box: the first step whose name contains the words, without diacritics. */
+    findStep: function (text) {
+      var graph = cy();
+      var wanted = fold(text).trim();
+      if (!graph || !wanted) { return NO(); }
+      var found = graph.nodes().filter(function (node) {
+        return !node.data("lane_box") && fold(node.data("name")).indexOf(wanted) >= 0;
+      });
+      focusOn(found.first());
+      return found.empty() ? "form-control form-control-sm sodo-search sodo-search-none"
+        : "form-control form-control-sm sodo-search";
+    },
+
+    fit: function (clicks) {
+      var graph = cy();
+      if (graph && clicks) { graph.fit(undefined, 30); }
+      return NO();
+    },
+
+    /* Auto layout: dagre, left to right, then send the positions to be saved. */
+    runDagre: function (clicks) {
+      var graph = cy();
+      if (!graph || !clicks) { return NO(); }
+      var layout = graph.layout({
+        name: "dagre", rankDir: "LR", nodeSep: 40, rankSep: 80, animate: false, fit: true,
+        padding: 30
+      });
+      layout.run();
+      return { positions: stepPositions(graph.nodes()), at: Date.now() };
+    },
+
+    /* The Connect button looks pressed while connect mode is on. */
+    showConnectMode: function (active) {
+      return "btn btn-sm " + (active ? "btn-primary active" : "btn-outline-secondary");
+    }
+  };
+})();

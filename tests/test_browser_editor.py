@@ -1,0 +1,830 @@
+"""The graph editor driven like a person would, in a real Chromium under the site's CSP.
+
+Every change is made with the mouse and the keyboard (palette, connect mode, the
+inspector's fields, drags, the right-click menu), then checked twice: on the canvas
+(`window.cy`, the Cytoscape instance dash-cytoscape exposes) and in the database. No test
+may log a page error or a console error; dash-cytoscape's one warning about the wheel
+sensitivity is not an error.
+
+Server round trips are awaited, never slept through: `Editor.settle` waits until no
+callback is in flight and none has started for a short while.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import json
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from babel.messages.pofile import read_po
+from conftest import LiveServer
+from test_browser import browser, record_problems  # noqa: F401  (the Chromium fixture, shared)
+from test_editor_mount import wait_until
+
+from workflow_model import flow_editing
+from workflow_model.db import make_engine, make_session_factory
+from workflow_model.models import (
+    FlowVersion,
+    Officer,
+    Procedure,
+    ProcedureCase,
+    Step,
+    StepKind,
+    StepOfficer,
+    TimeUnit,
+    Transition,
+    Unit,
+    User,
+    VersionStatus,
+)
+
+pytestmark = pytest.mark.browser
+
+CATALOGUE = Path(__file__).resolve().parents[1] / "admin/translations/vi/LC_MESSAGES/messages.po"
+EMPTY_CODE = "2.002760"  # a demo draft (legal time 30 days) emptied for building from scratch
+CHAIN_CODE = "1.013871"  # a demo draft: 9 steps, 19,5 of its 20 days used, only a warning
+RED = "rgb(211,47,47)"  # node[severity = "error"] in admin/editor/elements.py
+CALLBACK = "_dash-update-component"
+
+
+@functools.cache
+def _catalogue() -> Any:
+    with CATALOGUE.open("rb") as handle:
+        return read_po(handle)
+
+
+def vi(msgid: str) -> str:
+    """What the Vietnamese UI shows for `msgid`: its translation, or itself if there is none.
+
+    Read from the catalogue the server compiles at start (fuzzy entries are left out, as
+    when compiling), so the tests follow the translations as they change.
+    """
+    message = _catalogue().get(msgid)
+    if message is None or message.fuzzy or not message.string:
+        return msgid
+    return str(message.string)
+
+
+# The database, read and prepared through the same models and services as the app.
+
+
+@dataclass(frozen=True)
+class StepRow:
+    name: str
+    kind: StepKind
+    unit: str | None
+    officers: tuple[str, ...]
+    duration: float
+    duration_unit: TimeUnit
+    x: float | None
+    y: float | None
+
+
+def _engine(server: LiveServer) -> Any:
+    return make_engine(server.database_url)
+
+
+def version_of(server: LiveServer, code: str, status: VersionStatus) -> int:
+    """The id of the version of procedure `code` with `status`."""
+    engine = _engine(server)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(
+                sa.select(FlowVersion.id)
+                .join(ProcedureCase, FlowVersion.case_id == ProcedureCase.id)
+                .join(Procedure, ProcedureCase.procedure_id == Procedure.id)
+                .where(Procedure.code == code, FlowVersion.status == status)
+            ).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def db_steps(server: LiveServer, version_id: int) -> dict[str, StepRow]:
+    """The version's steps as saved: key -> what the inspector and the canvas show."""
+    engine = _engine(server)
+    try:
+        with engine.connect() as connection:
+            officers: dict[int, list[str]] = {}
+            for step_id, name in connection.execute(
+                sa.select(StepOfficer.step_id, Officer.full_name)
+                .join(Officer, StepOfficer.officer_id == Officer.id)
+                .order_by(StepOfficer.position)
+            ):
+                officers.setdefault(step_id, []).append(name)
+            rows = connection.execute(
+                sa.select(Step, Unit.name.label("unit_name"))
+                .outerjoin(Unit, Step.unit_id == Unit.id)
+                .where(Step.version_id == version_id)
+            ).all()
+            return {
+                row.key: StepRow(
+                    row.name,
+                    row.kind,
+                    row.unit_name,
+                    tuple(officers.get(row.id, ())),
+                    row.duration_value,
+                    row.duration_unit,
+                    row.x,
+                    row.y,
+                )
+                for row in rows
+            }
+    finally:
+        engine.dispose()
+
+
+def db_transitions(server: LiveServer, version_id: int) -> set[str]:
+    """The version's transitions as ``FROM>TO``."""
+    engine = _engine(server)
+    try:
+        with engine.connect() as connection:
+            keys = dict(
+                connection.execute(
+                    sa.select(Step.id, Step.key).where(Step.version_id == version_id)
+                ).all()
+            )
+            rows = connection.execute(
+                sa.select(Transition.from_step_id, Transition.to_step_id).where(
+                    Transition.version_id == version_id
+                )
+            )
+            return {f"{keys[a]}>{keys[b]}" for a, b in rows}
+    finally:
+        engine.dispose()
+
+
+def db_version(server: LiveServer, version_id: int) -> tuple[Any, ...]:
+    """What changes when a version is saved: its lock, last change and snapshot."""
+    engine = _engine(server)
+    try:
+        with engine.connect() as connection:
+            return tuple(
+                connection.execute(
+                    sa.select(
+                        FlowVersion.lock_counter,
+                        FlowVersion.updated_at,
+                        FlowVersion.status,
+                        FlowVersion.snapshot_sha256,
+                    ).where(FlowVersion.id == version_id)
+                ).one()
+            )
+    finally:
+        engine.dispose()
+
+
+def empty_draft(server: LiveServer) -> int:
+    """The demo draft of EMPTY_CODE with every step deleted, through the service layer."""
+    version_id = version_of(server, EMPTY_CODE, VersionStatus.DRAFT)
+    engine = _engine(server)
+    try:
+        with make_session_factory(engine)() as session:
+            version = session.get(FlowVersion, version_id)
+            assert version is not None
+            admin = session.execute(sa.select(User).where(User.username == "admin")).scalar_one()
+            keys = list(
+                session.execute(sa.select(Step.key).where(Step.version_id == version_id)).scalars()
+            )
+            flow_editing.delete_elements(
+                session, admin, version_id, version.lock_counter, steps=keys
+            )
+    finally:
+        engine.dispose()
+    assert db_steps(server, version_id) == {}
+    return version_id
+
+
+# The browser side.
+
+
+@dataclass
+class Editor:
+    """One logged-in browser context on the editor, recording what went wrong in it."""
+
+    page: Any
+    url: str
+    problems: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    in_flight: int = 0
+    last_activity: float = 0.0
+
+    def watch(self) -> None:
+        record_problems(self.page, self.problems)
+        self.page.on("dialog", self._dialog)
+        self.page.on("request", self._started)
+        self.page.on("requestfinished", self._ended)
+        self.page.on("requestfailed", self._ended)
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def _started(self, request: Any) -> None:
+        if CALLBACK in request.url:
+            self.in_flight += 1
+            self.last_activity = time.monotonic()
+
+    def _ended(self, request: Any) -> None:
+        if CALLBACK in request.url:
+            self.in_flight -= 1
+            self.last_activity = time.monotonic()
+
+    def settle(self, quiet: float = 0.3, timeout: float = 15.0) -> None:
+        """Wait until no callback is in flight and none started for `quiet` seconds.
+
+        A callback's answer often starts another (a new lock redraws the inspector), so
+        a single response is not the end of a round trip.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            self.page.wait_for_timeout(50)
+            idle = time.monotonic() - self.last_activity
+            if self.in_flight == 0 and idle >= quiet:
+                return
+            assert time.monotonic() < deadline, f"callbacks still running after {timeout}s"
+
+    def log_in(self, username: str, password: str) -> None:
+        self.page.goto(f"{self.url}/login")
+        self.page.fill("#username", username)
+        self.page.fill("#password", password)
+        self.page.click("button[type=submit].primary")
+        self.page.wait_for_selector("#counts")
+
+    def open(self, version_id: int, steps: int) -> None:
+        """Open the editor on a version of `steps` steps and wait until it is drawn."""
+        response = self.page.goto(f"{self.url}/editor/{version_id}")
+        assert response is not None and response.ok
+        self.page.wait_for_selector("#findings .sodo-side-title")
+        wait_until(self.page, f"window.cy && window.cy.nodes('[key]').length === {steps}")
+        self.settle()
+
+    # The canvas.
+
+    def steps(self) -> dict[str, dict[str, Any]]:
+        """Each step's Cytoscape data, with its model position, by key."""
+        return self.page.evaluate(
+            """() => Object.fromEntries(window.cy.nodes('[key]').map(node => [
+                node.data('key'),
+                Object.assign({}, node.data(), {position: node.position()})
+            ]))"""
+        )
+
+    def edges(self) -> set[str]:
+        return set(self.page.evaluate("window.cy.edges().map(edge => edge.data('key'))"))
+
+    def selected(self) -> set[str]:
+        """The keys of the selected steps and transitions."""
+        return set(self.page.evaluate("window.cy.$(':selected').map(e => e.data('key'))"))
+
+    def point(self, key: str) -> tuple[float, float]:
+        """Where step `key` is on the screen."""
+        x, y = self.page.evaluate(
+            """key => {
+                const node = window.cy.nodes().filter(n => n.data('key') === key).first();
+                const box = window.cy.container().getBoundingClientRect();
+                const at = node.renderedPosition();
+                return [box.left + at.x, box.top + at.y];
+            }""",
+            key,
+        )
+        return x, y
+
+    def edge_point(self, key: str) -> tuple[float, float]:
+        """Where the middle of transition `key` is on the screen."""
+        x, y = self.page.evaluate(
+            """key => {
+                const edge = window.cy.edges().filter(e => e.data('key') === key).first();
+                const box = window.cy.container().getBoundingClientRect();
+                const at = edge.renderedMidpoint();
+                return [box.left + at.x, box.top + at.y];
+            }""",
+            key,
+        )
+        return x, y
+
+    def tap(self, key: str) -> None:
+        """Click step `key` with the mouse and wait for the answers."""
+        self.page.mouse.click(*self.point(key))
+        self.settle()
+
+    def drag(self, key: str, dx: float, dy: float) -> None:
+        """Drag step `key` by (`dx`, `dy`) pixels, in small moves as a hand would."""
+        x, y = self.point(key)
+        mouse = self.page.mouse
+        mouse.move(x, y)
+        mouse.down()
+        mouse.move(x + dx, y + dy, steps=10)
+        mouse.up()
+        self.settle()
+
+    def tool(self, name: str) -> None:
+        """Click a palette or tool button (``data-sodo-tool``)."""
+        self.page.click(f"[data-sodo-tool={name}]")
+        self.settle()
+
+    def connect(self, *pairs: tuple[str, str]) -> None:
+        """Connect each pair with connect mode, then leave it."""
+        self.tool("connect")
+        for source, target in pairs:
+            self.tap(source)
+            self.tap(target)
+        self.tool("connect")
+
+    # The side panel.
+
+    def message(self) -> str:
+        return self.page.locator("#message").inner_text().strip()
+
+    def field(self, name: str) -> Any:
+        """The inspector's control `name` (Dash renders the id {"field": name} as JSON)."""
+        dom_id = json.dumps({"field": name}, separators=(",", ":"))
+        return self.page.locator(f"#inspector [id='{dom_id}']")
+
+    def select(self, key: str) -> None:
+        """Tap step `key` and wait for its form."""
+        self.tap(key)
+        self.page.locator("#inspector h2", has_text=re.compile(rf"\b{key}$")).wait_for()
+
+    def choose(self, name: str, typed: str, option: str) -> None:
+        """Open the dropdown `name`, type `typed` in its search box, pick `option`."""
+        self.field(name).click()
+        self.page.keyboard.type(typed)
+        self.page.locator(".dash-dropdown-option", has_text=option).first.click()
+        self.page.keyboard.press("Escape")
+        self.settle()
+
+    def save(self) -> None:
+        """Click the inspector's Save and wait for the answer."""
+        with self.page.expect_response(lambda r: CALLBACK in r.url and _is_save(r.request)):
+            self.page.locator("#inspector button", has_text=vi("Save")).click()
+        self.settle()
+
+    def finding(self, code: str) -> Any:
+        return self.page.locator(f"#findings .sodo-finding[data-code='{code}']")
+
+
+def _is_save(request: Any) -> bool:
+    body = json.loads(request.post_data or "{}")
+    return any('"save"' in changed for changed in body.get("changedPropIds", []))
+
+
+@pytest.fixture
+def editor(browser: Any, live_server: LiveServer) -> Iterator[Editor]:  # noqa: F811
+    """A Vietnamese browser context with the administrator logged in."""
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900})
+    session = Editor(context.new_page(), live_server.url)
+    session.watch()
+    session.log_in("admin", live_server.passwords["admin"])
+    yield session
+    context.close()
+
+
+def test_build_a_process_from_an_empty_draft_by_clicking(
+    editor: Editor, live_server: LiveServer
+) -> None:
+    version_id = empty_draft(live_server)
+    editor.open(version_id, steps=0)
+    page = editor.page
+
+    # The palette: a start, two tasks and an end, each selected as it is added.
+    for count, kind in enumerate(["start", "task", "task", "end"], start=1):
+        editor.tool(kind)
+        assert len(editor.steps()) == count
+        assert page.locator("#inspector h2").inner_text().endswith(f" s{count}")
+    steps = editor.steps()
+    assert [steps[k]["kind"] for k in ("s1", "s2", "s3", "s4")] == ["start", "task", "task", "end"]
+    # Each new step lands clear of the others.
+    boxes = [steps[k]["position"] for k in steps]
+    for index, a in enumerate(boxes):
+        for b in boxes[index + 1 :]:
+            assert abs(a["x"] - b["x"]) >= 170 or abs(a["y"] - b["y"]) >= 64, boxes
+
+    # Connect mode: tap the source, then the target.
+    editor.connect(("s1", "s2"), ("s2", "s3"), ("s3", "s4"))
+    assert editor.edges() == {"s1>s2", "s2>s3", "s3>s4"}
+    assert db_transitions(live_server, version_id) == {"s1>s2", "s2>s3", "s3>s4"}
+
+    # The inspector: names with diacritics, a unit found without them, an officer, durations.
+    names = {
+        "s1": "Tiếp nhận, kiểm tra hồ sơ",
+        "s2": "Thẩm định hồ sơ",
+        "s3": "Phê duyệt kết quả",
+        "s4": "Trả kết quả cho công dân",
+    }
+    for key in ("s1", "s4"):
+        editor.select(key)
+        editor.field("name").fill(names[key])
+        editor.save()
+        assert editor.message() == vi("Saved."), editor.message()
+    editor.select("s2")
+    editor.field("name").fill(names["s2"])
+    editor.field("unit").click()
+    search = page.locator(".dash-dropdown-search")
+    assert search.get_attribute("placeholder") == vi("Search")  # Dash's own text, translated
+    page.keyboard.press("Escape")
+    editor.choose("unit", "phong dau thau", "Phòng Đấu thầu")
+    editor.field("officers").click()
+    first_officer = page.locator(".dash-dropdown-option").first.inner_text()
+    page.locator(".dash-dropdown-option").first.click()
+    page.keyboard.press("Escape")
+    editor.settle()
+    editor.field("duration").fill("0,5")
+    editor.save()
+    assert editor.message() == vi("Saved."), editor.message()
+    editor.select("s3")
+    editor.field("name").fill(names["s3"])
+    editor.field("duration").fill("4")
+    editor.choose("duration_unit", "", vi("working hours"))
+    editor.save()
+    assert editor.message() == vi("Saved."), editor.message()
+
+    saved = db_steps(live_server, version_id)
+    assert {key: row.name for key, row in saved.items()} == names
+    assert saved["s2"].unit == "Phòng Đấu thầu, Thẩm định và Giám sát đầu tư"
+    assert saved["s2"].officers == (first_officer.split(" — ")[0],)
+    assert (saved["s2"].duration, saved["s2"].duration_unit) == (0.5, TimeUnit.WORKING_DAY)
+    assert (saved["s3"].duration, saved["s3"].duration_unit) == (4.0, TimeUnit.WORKING_HOUR)
+
+    # A drag moves the step, and only it.
+    before = editor.steps()
+    editor.drag("s4", 150, 90)
+    after = editor.steps()
+    moved = after["s4"]["position"]
+    assert moved["x"] > before["s4"]["position"]["x"] + 50
+    assert moved["y"] > before["s4"]["position"]["y"] + 30
+    saved = db_steps(live_server, version_id)
+    assert (saved["s4"].x, saved["s4"].y) == (moved["x"], moved["y"])
+    for key in ("s1", "s2", "s3"):
+        assert after[key]["position"] == before[key]["position"]
+
+    # Reloaded, everything is there.
+    editor.open(version_id, steps=4)
+    steps = editor.steps()
+    assert {key: data["name"] for key, data in steps.items()} == names
+    assert steps["s4"]["position"] == moved
+    assert editor.edges() == {"s1>s2", "s2>s3", "s3>s4"}
+    assert steps["s2"]["label"] == f"{names['s2']}\n0,5 ngày"
+    assert steps["s3"]["label"] == f"{names['s3']}\n4 giờ"
+    legend = page.locator("#legend").inner_text()
+    assert "Phòng Đấu thầu, Thẩm định và Giám sát đầu tư" in legend
+    editor.select("s2")
+    assert editor.field("name").input_value() == names["s2"]
+    assert editor.field("duration").input_value() == "0,5"
+    assert "Phòng Đấu thầu" in editor.field("unit").inner_text()
+    assert first_officer in editor.field("officers").inner_text()
+    assert editor.problems == [] and editor.dialogs == []
+
+
+def border_colour(editor: Editor, key: str) -> str:
+    colour = editor.page.evaluate(
+        "key => window.cy.nodes().filter(n => n.data('key') === key).first().style('border-color')",
+        key,
+    )
+    return colour.replace(" ", "")
+
+
+def test_a_cycle_is_flagged_in_red_and_undone(editor: Editor, live_server: LiveServer) -> None:
+    version_id = version_of(live_server, CHAIN_CODE, VersionStatus.DRAFT)
+    editor.open(version_id, steps=9)
+    page = editor.page
+    assert editor.finding("cycle").count() == 0
+    assert {editor.steps()[k]["severity"] for k in ("s2", "s7")} == {"warning"}
+
+    # The last task back to the first one.
+    editor.connect(("s7", "s2"))
+    assert "s7>s2" in db_transitions(live_server, version_id)
+    assert editor.finding("cycle").count() == 1
+    steps = editor.steps()
+    assert steps["s7"]["severity"] == steps["s2"]["severity"] == "error"
+    assert border_colour(editor, "s7") == border_colour(editor, "s2") == RED
+
+    # Undo with the button.
+    editor.tool("undo")
+    assert editor.finding("cycle").count() == 0
+    assert "s7>s2" not in editor.edges() | db_transitions(live_server, version_id)
+    assert {editor.steps()[k]["severity"] for k in ("s2", "s7")} == {"warning"}
+    assert border_colour(editor, "s2") != RED
+
+    # Redo and undo again with the keyboard (the focus is on no text field).
+    page.keyboard.press("Control+Shift+Z")
+    editor.settle()
+    assert editor.finding("cycle").count() == 1
+    assert "s7>s2" in db_transitions(live_server, version_id)
+    page.keyboard.press("Control+z")
+    editor.settle()
+    assert editor.finding("cycle").count() == 0
+    assert "s7>s2" not in editor.edges() | db_transitions(live_server, version_id)
+    assert editor.problems == [] and editor.dialogs == []
+
+
+def test_a_duration_over_the_legal_time_shows_on_the_budget(
+    editor: Editor, live_server: LiveServer
+) -> None:
+    version_id = version_of(live_server, CHAIN_CODE, VersionStatus.DRAFT)
+    editor.open(version_id, steps=9)
+    page = editor.page
+    assert page.locator("#budget-bar").get_attribute("data-state") == "ok"
+    assert editor.finding("time-budget-exceeded").count() == 0
+
+    # 19,5 of the 20 days are used: a day more on s3 breaks the legal time.
+    editor.select("s3")
+    editor.field("duration").fill("1,5")
+    editor.save()
+    assert editor.message() == vi("Saved.")
+    assert page.locator("#budget-bar").get_attribute("data-state") == "over"
+    assert (
+        "20,5" in page.locator("#budget").inner_text()
+        or "164" in page.locator("#budget").inner_text()
+    )
+    exceeded = editor.finding("time-budget-exceeded")
+    assert exceeded.count() == 1
+    text = exceeded.inner_text()
+    saved = db_steps(live_server, version_id)
+    path = ["s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8"]
+    for key in path:
+        assert f"“{saved[key].name}” ({key})" in text, (key, text)
+    assert "(s9)" not in text
+    steps = editor.steps()
+    assert {key for key, data in steps.items() if data["critical"]} == set(path)
+    assert {steps[key]["severity"] for key in path} == {"error"}
+    assert editor.problems == [] and editor.dialogs == []
+
+
+def test_an_approved_version_opens_read_only(editor: Editor, live_server: LiveServer) -> None:
+    version_id = version_of(live_server, CHAIN_CODE, VersionStatus.APPROVED)
+    saved, version = db_steps(live_server, version_id), db_version(live_server, version_id)
+    editor.open(version_id, steps=9)
+    page = editor.page
+    assert page.locator("[data-sodo-tool]").count() == 0  # no palette, no edit tools
+    assert page.locator("#view-options").count() == 1 and page.locator("#search").count() == 1
+    assert page.evaluate("window.cy.autoungrabify()") is True
+
+    editor.tap("s3")
+    page.locator("#inspector h2", has_text=re.compile(r"\bs3$")).wait_for()
+    assert saved["s3"].name in page.locator("#inspector").inner_text()
+    assert page.locator("#inspector").locator("input, textarea, select, button").count() == 0
+
+    # A drag, the keyboard and the right-click menu change nothing.
+    before = editor.steps()
+    editor.drag("s3", 150, 90)
+    assert editor.steps()["s3"]["position"] == before["s3"]["position"]
+    page.keyboard.press("Delete")
+    page.keyboard.press("Control+z")
+    editor.page.mouse.click(*editor.point("s4"), button="right")
+    assert page.locator(".cy-context-menus-cxt-menu:visible").count() == 0
+    editor.settle()
+    editor.open(version_id, steps=9)
+    assert {k: d["position"] for k, d in editor.steps().items()} == {
+        k: d["position"] for k, d in before.items()
+    }
+    assert db_steps(live_server, version_id) == saved
+    assert db_version(live_server, version_id) == version
+    assert version[2] is VersionStatus.APPROVED
+    assert editor.message() == ""
+    assert editor.problems == [] and editor.dialogs == []
+
+
+def test_an_edit_after_someone_else_s_gets_the_conflict_notice(
+    browser: Any,  # noqa: F811
+    editor: Editor,
+    live_server: LiveServer,
+) -> None:
+    version_id = version_of(live_server, CHAIN_CODE, VersionStatus.DRAFT)
+    initial = db_steps(live_server, version_id)["s5"]
+    editor.open(version_id, steps=9)
+    start = editor.steps()["s5"]["position"]
+
+    # Someone else, in another browser, renames a step.
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900})
+    try:
+        other = Editor(context.new_page(), live_server.url)
+        other.watch()
+        other.log_in("admin", live_server.passwords["admin"])
+        other.open(version_id, steps=9)
+        other.select("s3")
+        other.field("name").fill("Phân công thụ lý (đã sửa)")
+        other.save()
+        assert other.message() == vi("Saved.")
+        assert other.problems == [] and other.dialogs == []
+    finally:
+        context.close()
+
+    # The first editor, still on its old copy, moves a step: refused, and reloaded.
+    editor.drag("s5", 120, 80)
+    alert = editor.page.locator("#message .alert-warning")
+    assert alert.count() == 1, editor.message()
+    assert "admin" in alert.inner_text()
+    steps = editor.steps()
+    assert steps["s3"]["name"] == "Phân công thụ lý (đã sửa)"
+    assert steps["s5"]["position"] == start  # back where it was: the move was not saved
+    assert db_steps(live_server, version_id)["s5"] == initial
+
+    # Reloaded with the new lock, the same move now goes through; the old undo is gone.
+    editor.drag("s5", 120, 80)
+    assert editor.page.locator("#message .alert").count() == 0, editor.message()
+    moved = editor.steps()["s5"]["position"]
+    assert moved != start
+    saved = db_steps(live_server, version_id)
+    assert (saved["s5"].x, saved["s5"].y) == (moved["x"], moved["y"])
+    editor.tool("undo")
+    editor.tool("undo")
+    assert editor.message() == vi("Nothing to undo."), editor.message()
+    assert editor.problems == [] and editor.dialogs == []
+
+
+def test_bad_input_is_refused_with_a_message_and_nothing_saved(
+    editor: Editor, live_server: LiveServer
+) -> None:
+    version_id = version_of(live_server, CHAIN_CODE, VersionStatus.DRAFT)
+    saved, links = db_steps(live_server, version_id), db_transitions(live_server, version_id)
+    lock = db_version(live_server, version_id)[0]
+    editor.open(version_id, steps=9)
+
+    def refused(expected: str) -> None:
+        alert = editor.page.locator("#message .alert-danger")
+        assert alert.count() == 1 and alert.inner_text() == expected, editor.message()
+        assert db_steps(live_server, version_id) == saved
+        assert db_transitions(live_server, version_id) == links
+        assert db_version(live_server, version_id)[0] == lock
+
+    editor.select("s3")
+    for blank in ("", "   "):
+        editor.field("name").fill(blank)
+        editor.save()
+        refused(vi("A step needs a name."))
+        assert editor.field("name").input_value() == blank  # the form keeps it, to be fixed
+    editor.select("s4")
+    invalid = vi(
+        "The duration must be a number from 0 to 100000, such as 4 or 0,5. Nothing was saved."
+    )
+    editor.field("name").fill("Xem xét hồ sơ (sửa)")
+    for duration in ("-1", "abc", "1e309", "100001"):
+        editor.field("duration").fill(duration)
+        editor.save()
+        refused(invalid)
+        assert editor.field("duration").input_value() == duration
+        assert editor.field("name").input_value() == "Xem xét hồ sơ (sửa)"
+
+    editor.tool("connect")
+    for (source, target), msgid in [
+        (("s3", "s3"), "A step cannot lead to itself."),
+        (("s1", "s2"), "These two steps are already connected."),
+        (("s3", "s1"), "Nothing can lead into the start step: it is where the dossier arrives."),
+    ]:
+        editor.tap(source)
+        assert editor.message() == vi("Now tap the step it leads to.")
+        editor.tap(target)
+        refused(vi(msgid))
+    assert editor.edges() == links
+    assert editor.problems == [] and editor.dialogs == []
+
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def test_a_step_name_with_markup_stays_text(editor: Editor, live_server: LiveServer) -> None:
+    version_id = version_of(live_server, CHAIN_CODE, VersionStatus.DRAFT)
+    editor.open(version_id, steps=9)
+    page = editor.page
+    editor.select("s3")
+    editor.field("name").fill(XSS)
+    editor.field("duration").fill("1,5")  # over the legal time: a finding names the step
+    editor.save()
+    assert editor.message() == vi("Saved.")
+    assert db_steps(live_server, version_id)["s3"].name == XSS
+    steps = editor.steps()
+    assert steps["s3"]["name"] == XSS and steps["s3"]["label"].startswith(f"{XSS}\n")
+    assert f"“{XSS}” (s3)" in editor.finding("time-budget-exceeded").inner_text()
+
+    # Reloaded: the inspector's input, and the transition's form, show it as text.
+    editor.open(version_id, steps=9)
+    editor.select("s3")
+    assert editor.field("name").input_value() == XSS
+    editor.page.mouse.click(*editor.edge_point("s3>s4"))
+    editor.settle()
+    assert XSS in page.locator("#inspector").inner_text()
+    assert page.locator("img").count() == 0
+    assert editor.dialogs == [] and editor.problems == []
+
+
+def test_a_finding_and_the_search_select_their_steps(
+    editor: Editor, live_server: LiveServer
+) -> None:
+    version_id = version_of(live_server, CHAIN_CODE, VersionStatus.DRAFT)
+    editor.open(version_id, steps=9)
+    assert editor.selected() == set()
+
+    # The warning about the unallocated time names the critical path.
+    editor.finding("time-budget-unallocated").click()
+    path = ["s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8"]
+    expected = set(path) | {f"{a}>{b}" for a, b in itertools.pairwise(path)}
+    wait_until(editor.page, "window.cy.$(':selected').length > 0")
+    assert editor.selected() == expected
+
+    # Typed without diacritics, in any case.
+    editor.page.fill("#search", "TIEP nhan")
+    wait_until(editor.page, "window.cy.$(':selected').length === 1")
+    assert editor.selected() == {"s1"}
+    assert editor.steps()["s1"]["name"].startswith("Tiếp nhận")
+    editor.page.fill("#search", "tham dinh vien")
+    wait_until(editor.page, "!!document.querySelector('.sodo-search-none')")
+    assert editor.selected() == {"s1"}  # nothing found: the selection stays
+    assert editor.problems == [] and editor.dialogs == []
+
+
+def blank_point(editor: Editor) -> tuple[float, float]:
+    """A point of the canvas, on the screen, clear of every step, lane and transition."""
+    x, y = editor.page.evaluate(
+        """() => {
+            const cy = window.cy, box = cy.container().getBoundingClientRect();
+            const boxes = cy.elements().map(e => e.renderedBoundingBox());
+            for (let y = 40; y < box.height - 40; y += 20) {
+                for (let x = 40; x < box.width - 40; x += 20) {
+                    if (boxes.every(b => x < b.x1 - 20 || x > b.x2 + 20 ||
+                                         y < b.y1 - 20 || y > b.y2 + 20)) {
+                        return [box.left + x, box.top + y];
+                    }
+                }
+            }
+            return null;
+        }"""
+    )
+    return x, y
+
+
+def menu_item(editor: Editor, msgid: str) -> Any:
+    item = editor.page.locator(".cy-context-menus-cxt-menuitem:visible", has_text=vi(msgid))
+    item.wait_for()
+    return item
+
+
+def test_the_right_click_menu_connects_deletes_and_adds(
+    editor: Editor, live_server: LiveServer
+) -> None:
+    version_id = version_of(live_server, CHAIN_CODE, VersionStatus.DRAFT)
+    editor.open(version_id, steps=9)
+    page = editor.page
+    links = db_transitions(live_server, version_id)
+
+    # On a step: "Connect from here", then tap the target; Escape gives up instead.
+    page.mouse.click(*editor.point("s3"), button="right")
+    menu_item(editor, "Connect from here").click()
+    editor.settle()
+    assert editor.message() == vi("Now tap the step it leads to.")
+    page.keyboard.press("Escape")
+    editor.settle()
+    assert editor.message() == ""
+    editor.tap("s9")
+    assert editor.edges() == db_transitions(live_server, version_id) == links
+    page.mouse.click(*editor.point("s3"), button="right")
+    menu_item(editor, "Connect from here").click()
+    editor.settle()
+    editor.tap("s9")
+    assert editor.edges() == db_transitions(live_server, version_id) == links | {"s3>s9"}
+
+    # On a transition: delete it (its middle lies clear of any step or lane).
+    x, y = editor.edge_point("s3>s9")
+    clear = editor.page.evaluate(
+        """([x, y]) => {
+            const box = window.cy.container().getBoundingClientRect();
+            return window.cy.nodes().every(n => {
+                const b = n.renderedBoundingBox();
+                const [px, py] = [x - box.left, y - box.top];
+                return px < b.x1 || px > b.x2 || py < b.y1 || py > b.y2;
+            });
+        }""",
+        [x, y],
+    )
+    assert clear
+    page.mouse.click(x, y, button="right")
+    menu_item(editor, "Delete").click()
+    editor.settle()
+    assert editor.edges() == db_transitions(live_server, version_id) == links
+
+    # On the canvas: a task where the menu was opened.
+    x, y = blank_point(editor)
+    model = editor.page.evaluate(
+        """([x, y]) => {
+            const cy = window.cy, box = cy.container().getBoundingClientRect();
+            const pan = cy.pan(), zoom = cy.zoom();
+            return [(x - box.left - pan.x) / zoom, (y - box.top - pan.y) / zoom];
+        }""",
+        [x, y],
+    )
+    page.mouse.click(x, y, button="right")
+    menu_item(editor, "Add a task here").click()
+    editor.settle()
+    saved = db_steps(live_server, version_id)
+    assert len(saved) == 10 and saved["s10"].kind is StepKind.TASK
+    assert saved["s10"].name == vi("New step")
+    slack = 2 / editor.page.evaluate("window.cy.zoom()")  # two pixels, in model units
+    assert abs(saved["s10"].x - model[0]) <= slack and abs(saved["s10"].y - model[1]) <= slack
+    assert "s10" in editor.steps()
+    assert editor.problems == [] and editor.dialogs == []
