@@ -144,8 +144,16 @@ def _touch_version(session: Session, user: User | None, obj: object) -> None:
     if not isinstance(obj, Step | Transition):
         return
     version = obj.version if isinstance(obj, Step) else _version_of(obj)
-    if version is None:
-        return
+    if version is not None:
+        mark_changed(session, user, version)
+
+
+def mark_changed(session: Session, user: User | None, version: FlowVersion) -> None:
+    """Record that `user` changed the content of draft `version` now.
+
+    This bumps its lock counter, and the first edit of a rejected version makes it a
+    draft again (journaled as ``reopen``).
+    """
     version.updated_at = utcnow()
     version.updated_by_id = user.id if user is not None else None
     if version.status is VersionStatus.REJECTED:

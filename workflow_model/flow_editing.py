@@ -30,7 +30,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .audit import record_event
 from .conversion.reading import free_key
-from .editing import ChangeRefused, ensure_draft, entity_state, integrity_code
+from .editing import ChangeRefused, ensure_draft, entity_state, integrity_code, mark_changed
 from .lifecycle import LifecycleRefused, check_lock
 from .models import (
     DossierComponent,
@@ -48,7 +48,6 @@ from .models import (
     Unit,
     User,
     VersionStatus,
-    utcnow,
 )
 
 Params = ParamSpec("Params")
@@ -295,19 +294,7 @@ def _commit(
             selected_kind=selected_kind,
         )
     version = change.version
-    version.updated_at = utcnow()
-    version.updated_by_id = user.id if user is not None else None
-    if version.status is VersionStatus.REJECTED:
-        version.status = VersionStatus.DRAFT
-        record_event(
-            session,
-            user,
-            "reopen",
-            "flow_version",
-            version.id,
-            before={"status": "rejected"},
-            after={"status": "draft"},
-        )
+    mark_changed(session, user, version)
     try:
         session.flush()
         _journal(session, user, change, after)

@@ -341,6 +341,18 @@ def find_step(view: EditorView, key: str) -> StepEntry | None:
     return next((step for step in view.document.steps if step.key == key), None)
 
 
+def _fixed_choice(field: str, labels: dict[Any, Any], value: str, **extra: Any) -> Any:
+    """A dropdown over a closed vocabulary (kind, unit of time, split, join): no search."""
+    return dcc.Dropdown(
+        id={"field": field},
+        options=[{"label": str(label), "value": key.value} for key, label in labels.items()],
+        value=value,
+        clearable=False,
+        searchable=False,
+        **extra,
+    )
+
+
 def options(choices: list[Choice]) -> list[dict[str, Any]]:
     """Dropdown options; `search` is the folded text typed without diacritics matches."""
     return [
@@ -389,13 +401,7 @@ def step_form(
         ),
         _row(
             _("Kind"),
-            dcc.Dropdown(
-                id={"field": "kind"},
-                options=[{"label": str(v), "value": k.value} for k, v in KIND_LABELS.items()],
-                value=step.kind.value,
-                clearable=False,
-                searchable=False,
-            ),
+            _fixed_choice("kind", KIND_LABELS, step.kind.value),
         ),
         _row(
             _("Unit"),
@@ -431,14 +437,10 @@ def step_form(
                         inputMode="decimal",
                         className="form-control form-control-sm sodo-duration",
                     ),
-                    dcc.Dropdown(
-                        id={"field": "duration_unit"},
-                        options=[
-                            {"label": str(v), "value": k.value} for k, v in UNIT_LABELS.items()
-                        ],
-                        value=step.duration.unit.value,
-                        clearable=False,
-                        searchable=False,
+                    _fixed_choice(
+                        "duration_unit",
+                        UNIT_LABELS,
+                        step.duration.unit.value,
                         className="sodo-duration-unit",
                     ),
                 ],
@@ -456,23 +458,11 @@ def step_form(
         ),
         _row(
             _("With several next steps"),
-            dcc.Dropdown(
-                id={"field": "split"},
-                options=[{"label": str(v), "value": k.value} for k, v in SPLIT_LABELS.items()],
-                value=step.split.value,
-                clearable=False,
-                searchable=False,
-            ),
+            _fixed_choice("split", SPLIT_LABELS, step.split.value),
         ),
         _row(
             _("With several previous steps, wait for"),
-            dcc.Dropdown(
-                id={"field": "join"},
-                options=[{"label": str(v), "value": k.value} for k, v in JOIN_LABELS.items()],
-                value=step.join.value,
-                clearable=False,
-                searchable=False,
-            ),
+            _fixed_choice("join", JOIN_LABELS, step.join.value),
         ),
         _row(
             _("Description"),
