@@ -20,6 +20,7 @@ from workflow_model.models import Procedure, User
 
 from .config import ConfigurationError
 from .database import db_session
+from .export_command import export_command
 from .users_command import users_group
 from .validate_command import validate_command
 from .versions_command import diff_command, versions_group
@@ -155,6 +156,8 @@ def _create_app() -> Flask:
 cli = FlaskGroup(create_app=_create_app, help="Sơ Đồ: administrative procedure processes.")
 # On the group itself, not the app: validating files needs no app, database or secret.
 cli.add_command(validate_command)
+# Also on the group: converting a FILE.json needs no app; exporting stored versions loads it.
+cli.add_command(export_command)
 
 
 def main() -> None:

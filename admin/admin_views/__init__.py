@@ -30,6 +30,7 @@ from workflow_model.models import (
 from .accounts import AuditEventView, UserView
 from .catalogue import FlowVersionView, ProcedureView, StepView, TransitionView
 from .directory import DayOverrideView, FieldView, LevelView, OfficerView, UnitView
+from .exports import ExportView
 from .lifecycle_pages import VersionsView
 from .pages import HomeView, ReportView
 
@@ -101,4 +102,5 @@ def _views(session: Any, directory: Any, catalogue: Any, system: Any) -> list[An
         AuditEventView(AuditEvent, session, name=_l("Journal"), category=system, endpoint="audit"),
         ReportView(name=_l("Report"), endpoint="report", url="/report"),
         VersionsView(name=_l("Versions"), endpoint="versions", url="/versions"),
+        ExportView(name=_l("Export"), endpoint="export", url="/export", category=system),
     ]

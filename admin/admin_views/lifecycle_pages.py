@@ -18,6 +18,7 @@ from flask_babel import format_datetime, format_decimal, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from exporters import FORMATS
 from validators import validate
 from workflow_model import lifecycle
 from workflow_model.conversion import document_from_version
@@ -29,6 +30,7 @@ from workflow_model.overview import procedure_history
 from .accounts import ACTIONS, RECORD_TYPES
 from .base import acting_user, has_any_role
 from .catalogue import STATUS_LABELS
+from .exports import EXPORT_ROLES, FORMAT_LABELS
 
 REFUSALS = {
     "illegal-transition": _l("This action is not possible in the version's current status."),
@@ -184,6 +186,9 @@ class VersionsView(BaseView):
             status_labels=STATUS_LABELS,
             can_edit=has_any_role(ROLES["submit"]),
             can_approve=has_any_role(ROLES["approve"]),
+            can_export=has_any_role(EXPORT_ROLES),
+            export_formats=list(FORMATS),
+            export_labels=FORMAT_LABELS,
             now=datetime.now().astimezone(),
         )
 

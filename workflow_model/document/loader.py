@@ -330,8 +330,13 @@ def _read_document(r: _Reader, data: Any) -> FlowDocument | None:
         data,
         "",
         ("format", "procedure", "units", "officers", "steps", "transitions"),
-        ("layout", "source"),
+        # `version` is what an export says of the version it came from; a document
+        # read back is new content, so it is accepted and left aside.
+        ("layout", "source", "version"),
     )
+    exported_version = data.get("version")
+    if "version" in data and not isinstance(exported_version, dict):
+        r.fail("version", f"expected an object, got {_json_type(exported_version)}")
     source = data.get("source")
     if source is not None and not isinstance(source, dict):
         r.fail("source", f"expected an object, got {_json_type(source)}")
