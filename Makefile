@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test lint format clean messages
+.PHONY: run test lint format clean messages node-tools
 
 # Debian ships venv support in a separate package; install it when we may, else say how.
 $(BIN)/python:
@@ -32,11 +32,24 @@ run: $(VENV)/.installed
 	$(BIN)/sodo demo --if-empty
 	@echo
 	@echo "Sơ Đồ is served at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
+	@echo "A delivery worker pushes approved versions to the configured targets."
 	@echo
+	@# One delivery worker beside the server (SQLite supports one), stopped with it.
+	$(BIN)/sodo deliver --loop --interval 2 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/sodo run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-dev
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory node-tools; \
+	else echo "npm not found: the bpmnlint tests will skip (apt-get install npm)"; fi
 	$(BIN)/python -m pytest
+
+# bpmnlint, which the BPMN export tests run (they skip without it, unless CI requires it).
+NODE_TOOLS := tests/node/node_modules/.package-lock.json
+$(NODE_TOOLS): tests/node/package.json tests/node/package-lock.json
+	npm ci --prefix tests/node --no-audit --no-fund
+
+node-tools: $(NODE_TOOLS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
@@ -47,7 +60,7 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis tests/node/node_modules
 
 # After changing user-facing strings: refresh the template and the catalogues, then fill
 # in the new Vietnamese entries (tests/test_translations.py says which are missing).

@@ -20,6 +20,7 @@ from workflow_model.models import Procedure, User
 
 from .config import ConfigurationError
 from .database import db_session
+from .deliver_command import deliver_command
 from .export_command import export_command
 from .users_command import users_group
 from .validate_command import validate_command
@@ -145,6 +146,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(versions_group)
     app.cli.add_command(diff_command)
     app.cli.add_command(users_group)
+    app.cli.add_command(deliver_command)
 
 
 def _create_app() -> Flask:

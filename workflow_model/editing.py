@@ -36,8 +36,8 @@ from .models import (
     utcnow,
 )
 
-# Never journaled: secrets, and columns derived from others.
-HIDDEN_COLUMNS = frozenset({"password_hash", "search_text", "lock_counter"})
+# Never journaled: secrets (a delivery target's too), and columns derived from others.
+HIDDEN_COLUMNS = frozenset({"password_hash", "secret", "search_text", "lock_counter"})
 
 
 class ChangeRefused(ValueError):

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from . import delivery
 from .audit import record_event
 from .conversion import document_from_version
 from .document import FlowDocument, dump_document, load_document
@@ -146,7 +147,8 @@ def approve(
     """Approve a submitted version: four eyes, then freeze its canonical JSON and SHA-256.
 
     Refused for a user without the approver role, and for the user who created or
-    submitted the version, whatever other roles they hold.
+    submitted the version, whatever other roles they hold. One delivery per enabled
+    delivery target is queued in the same transaction (`delivery.enqueue`).
     """
     _refuse_transition(version, "approve")
     _require_role(user, Role.APPROVER)
@@ -173,6 +175,7 @@ def approve(
     )
     session.flush()
     activate_due_versions(session, now, user)
+    delivery.enqueue(session, version, user, now=now)
     session.commit()
 
 

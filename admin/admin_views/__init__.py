@@ -16,6 +16,8 @@ from flask_babel import lazy_gettext as _l
 from workflow_model.models import (
     AuditEvent,
     DayOverride,
+    Delivery,
+    DeliveryTarget,
     Field,
     FlowVersion,
     Level,
@@ -29,6 +31,7 @@ from workflow_model.models import (
 
 from .accounts import AuditEventView, UserView
 from .catalogue import FlowVersionView, ProcedureView, StepView, TransitionView
+from .delivery import DeliveryTargetView, DeliveryView
 from .directory import DayOverrideView, FieldView, LevelView, OfficerView, UnitView
 from .exports import ExportView
 from .lifecycle_pages import VersionsView
@@ -100,6 +103,16 @@ def _views(session: Any, directory: Any, catalogue: Any, system: Any) -> list[An
         ),
         UserView(User, session, name=_l("Users"), category=system, endpoint="user"),
         AuditEventView(AuditEvent, session, name=_l("Journal"), category=system, endpoint="audit"),
+        DeliveryTargetView(
+            DeliveryTarget,
+            session,
+            name=_l("Delivery targets"),
+            category=_l("Delivery"),
+            endpoint="deliverytarget",
+        ),
+        DeliveryView(
+            Delivery, session, name=_l("Deliveries"), category=_l("Delivery"), endpoint="delivery"
+        ),
         ReportView(name=_l("Report"), endpoint="report", url="/report"),
         VersionsView(name=_l("Versions"), endpoint="versions", url="/versions"),
         ExportView(name=_l("Export"), endpoint="export", url="/export", category=system),

@@ -6,6 +6,15 @@ from .base import Base, utcnow
 from .calendar import DayOverride
 from .catalogue import DEFAULT_CASE_KEY, DossierComponent, Field, Procedure, ProcedureCase
 from .checks import VersionCheck
+from .delivery import (
+    AttemptOutcome,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryOrigin,
+    DeliveryStatus,
+    DeliveryTarget,
+    TargetKind,
+)
 from .directory import Level, Officer, Unit
 from .enums import (
     HOURS_PER_WORKING_DAY,
@@ -31,9 +40,15 @@ __all__ = [
     "DEFAULT_CASE_KEY",
     "HOURS_PER_WORKING_DAY",
     "STANDARD_LEVELS",
+    "AttemptOutcome",
     "AuditEvent",
     "Base",
     "DayOverride",
+    "Delivery",
+    "DeliveryAttempt",
+    "DeliveryOrigin",
+    "DeliveryStatus",
+    "DeliveryTarget",
     "DossierComponent",
     "Field",
     "FlowVersion",
@@ -49,6 +64,7 @@ __all__ = [
     "StepDocument",
     "StepKind",
     "StepOfficer",
+    "TargetKind",
     "TimeUnit",
     "Transition",
     "Unit",
