@@ -285,20 +285,8 @@ class DeliveryView(SodoModelView):
         "last_error",
         "response_body",
     )
-    column_export_list = (
-        "created_at",
-        "procedure",
-        "version.number",
-        "target.name",
-        "format",
-        "origin",
-        "status",
-        "attempts",
-        "next_attempt_at",
-        "delivered_at",
-        "last_status_code",
-        "last_error",
-    )
+    # The list's columns but the "retry now" button.
+    column_export_list = tuple(name for name in column_list if name != "retry")
     column_sortable_list = (
         "created_at",
         ("target.name", "target.name"),
