@@ -35,6 +35,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session, sessionmaker
 
+from exporters import ExportOptions
 from exporters.delivery import Outcome, Payload, TargetSettings, send, target_problems
 from workflow_model.db import make_session_factory
 from workflow_model.delivery import (
@@ -46,7 +47,7 @@ from workflow_model.delivery import (
 )
 from workflow_model.models import DeliveryStatus, utcnow
 
-from .exporting import export_version
+from .exporting import export_version, options
 
 log = logging.getLogger("sodo.delivery")
 
@@ -74,6 +75,8 @@ class Worker:
     clock: Callable[[], datetime] = utcnow
     rng: random.Random = field(default_factory=random.Random)
     transport: Transport = send
+    # The export options (the working calendar) of the current round, read once per round.
+    _options: ExportOptions | None = field(default=None, init=False, repr=False)
 
     def deliver_due(self, stop: threading.Event | None = None) -> Counter[str]:
         """Send every delivery that is due now (retries that fall due meanwhile too).
@@ -82,6 +85,8 @@ class Worker:
         ``failed``). Stops early, between two attempts, once `stop` is set.
         """
         done: Counter[str] = Counter()
+        with self.sessions() as session:
+            self._options = options(session)
         while stop is None or not stop.is_set():
             with self.sessions() as session:
                 claim = claim_next(
@@ -138,7 +143,7 @@ class Worker:
                 refused = Outcome(False, error="target misconfigured: " + ", ".join(problems))
                 return refused, settings, label
             try:
-                exported = export_version(session, version, delivery.format)
+                exported = export_version(session, version, delivery.format, chosen=self._options)
             except Exception as error:  # refused or broken: sending again would not help
                 return Outcome(False, error=f"export failed: {error}"[:2000]), settings, label
             payload = Payload(

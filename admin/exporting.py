@@ -99,12 +99,22 @@ def find_version(
 
 
 def export_version(
-    session: Session, version: FlowVersion, format_name: str, *, allow_draft: bool = False
+    session: Session,
+    version: FlowVersion,
+    format_name: str,
+    *,
+    allow_draft: bool = False,
+    chosen: ExportOptions | None = None,
 ) -> ExportedFile:
-    """Export one version in `format_name`; a draft only as a preview (JSON and BPMN)."""
+    """Export one version in `format_name`; a draft only as a preview (JSON and BPMN).
+
+    `chosen` saves reading the calendar again when many versions are exported in a row.
+    """
     fmt = get_format(format_name)
     item = export_item(session, version)
-    content = export(fmt.name, [item], options(session, allow_draft=allow_draft))
+    if chosen is None:
+        chosen = options(session, allow_draft=allow_draft)
+    content = export(fmt.name, [item], chosen)
     name = file_name(item, fmt)
     if item.version.is_draft:
         name = name.replace(f".{fmt.extension}", f"-draft.{fmt.extension}")
