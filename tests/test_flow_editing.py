@@ -724,6 +724,10 @@ def test_each_edit_is_journaled_and_a_repeat_changes_nothing(editor: Editor) -> 
     ]
     assert (events[0].before["name"], events[0].after["name"]) == ("Xác minh", "Xác minh thực tế")
     assert (events[0].before["duration_value"], events[0].after["duration_value"]) == (0, 2.5)
+    # Before and after have the same shape, so the journal shows only what changed.
+    assert events[0].before.keys() == events[0].after.keys()
+    differing = {k for k in events[0].after if events[0].before[k] != events[0].after[k]}
+    assert differing == {"name", "duration_value"}
     unchanged(lambda: ed.apply(fe.update_step, "s8", changes))
 
     # Move.

@@ -96,6 +96,8 @@ class _Change:
 
     version: FlowVersion
     before: Snapshot = field(default_factory=lambda: {"steps": {}, "transitions": {}})
+    # The same rows as the journal writes them (all columns), so before and after match.
+    journal: Snapshot = field(default_factory=lambda: {"steps": {}, "transitions": {}})
 
 
 def transition_id(from_key: str, to_key: str) -> str:
@@ -199,6 +201,7 @@ def _remember(change: _Change, kind: str, key: str, obj: Step | Transition | Non
     """Keep the state of an element before its first change in this edit."""
     if key in change.before[kind]:
         return
+    change.journal[kind][key] = None if obj is None else _journal_state(obj)
     if obj is None:
         change.before[kind][key] = None
     elif isinstance(obj, Step):
@@ -319,12 +322,13 @@ def _journal(session: Session, user: User | None, change: _Change, after: Snapsh
             row = rows.get(key)
             name = "step" if kind == "steps" else "transition"
             entity_key = f"{change.version.id}:{key}"
+            logged = change.journal[kind][key]
             if row is None:
-                record_event(session, user, "delete", name, entity_key, before=old)
+                record_event(session, user, "delete", name, entity_key, before=logged)
             else:
                 action = "create" if old is None else "update"
                 state = _journal_state(row)
-                record_event(session, user, action, name, entity_key, before=old, after=state)
+                record_event(session, user, action, name, entity_key, before=logged, after=state)
 
 
 def snapshot(session: Session, version: FlowVersion, like: Snapshot) -> Snapshot:

@@ -422,7 +422,7 @@ def _connect_tap(edit: _Edit, tapped: dict[str, Any], source: str | None) -> Non
     if source is None:
         edit.source = key
         edit.message = page.message(_("Now tap the step it leads to."), "info")
-        raise _Partial(edit)
+        raise _Partial
     edit.source = None
     edit.done(
         flow_editing.connect(edit.session, edit.user, edit.version_id, edit.lock, source, key)
@@ -430,11 +430,7 @@ def _connect_tap(edit: _Edit, tapped: dict[str, Any], source: str | None) -> Non
 
 
 class _Partial(Exception):
-    """Only the connection's source changed: no need to read the version again."""
-
-    def __init__(self, edit: _Edit) -> None:
-        super().__init__()
-        self.edit = edit
+    """Only the connection's source (and the message) changed: no need to read the version."""
 
 
 def _context_menu(
@@ -462,11 +458,11 @@ def _context_menu(
     elif item in ("connect-from", "delete") and not target:
         # The lane's box, not a step: nothing to connect or delete there.
         edit.message = page.message(_("Right-click a step or a transition."), "info")
-        raise _Partial(edit)
+        raise _Partial
     elif item == "connect-from":
         edit.source = target
         edit.message = page.message(_("Now tap the step it leads to."), "info")
-        raise _Partial(edit)
+        raise _Partial
     elif item == "delete":
         kind = "transitions" if menu.get("edgeSource") else "steps"
         edit.done(flow_editing.delete_elements(session, user, version_id, lock, **{kind: [target]}))
