@@ -17,14 +17,15 @@ from validators import validate
 from workflow_model import editing
 from workflow_model.accounts import create_user
 from workflow_model.conversion import create_draft_from_document, document_from_version
+from workflow_model.conversion.step_content import step_values
 from workflow_model.db import make_session_factory
 from workflow_model.diff import diff_versions
 from workflow_model.document import document_hash, load_document
+from workflow_model.flow_editing import update_step
 from workflow_model.lifecycle import (
     LifecycleRefused,
     activate_due_versions,
     approve,
-    check_lock,
     new_draft,
     reject,
     retire,
@@ -161,9 +162,9 @@ def test_reject_needs_a_reason_and_the_author_can_edit_and_resubmit(
     step = session.execute(
         sa.select(Step).where(Step.version_id == version.id, Step.key == "s2")
     ).scalar_one()
-    before = editing.entity_state(step)
-    step.name = "Thẩm định hồ sơ (sửa theo ý kiến)"
-    editing.save(session, people["author"], step, before)
+    values = step_values(step)
+    values["name"] = "Thẩm định hồ sơ (sửa theo ý kiến)"
+    update_step(session, people["author"], version.id, version.lock_counter, "s2", values)
     session.refresh(version)
     assert version.status is VersionStatus.DRAFT
     assert version.updated_by_id == people["author"].id
@@ -275,14 +276,13 @@ def test_two_concurrent_edits_the_second_is_refused(database: Database, people) 
         version_id, loaded = version.id, version.lock_counter
 
     def edit(session: Session, name: str) -> None:
-        # What a form or the editor does: check the lock it loaded, then save.
-        check_lock(session, session.get(FlowVersion, version_id), loaded)
+        # What a form or the editor does: send the lock it loaded with the change.
         step = session.execute(
             sa.select(Step).where(Step.version_id == version_id, Step.key == "s1")
         ).scalar_one()
-        before = editing.entity_state(step)
-        step.name = name
-        editing.save(session, session.merge(people["author"]), step, before)
+        values = step_values(step)
+        values["name"] = name
+        update_step(session, session.merge(people["author"]), version_id, loaded, "s1", values)
 
     with sessions() as one, sessions() as two:
         edit(one, "Tiếp nhận (A)")

@@ -36,7 +36,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from .audit import record_event
-from .editing import ChangeRefused
 from .models import (
     AttemptOutcome,
     Delivery,
@@ -49,6 +48,7 @@ from .models import (
     VersionStatus,
     utcnow,
 )
+from .refusals import ChangeRefused, Refusal
 
 BODY_LIMIT = 2048
 ERROR_LIMIT = 2000
@@ -177,7 +177,7 @@ def push_again(session: Session, version: FlowVersion, user: User | None) -> lis
     """
     if version.status not in PUSHABLE or version.snapshot_sha256 is None:
         raise ChangeRefused(
-            "not-approved",
+            Refusal.NOT_APPROVED,
             f"version {version.number} is {version.status.value}: only approved versions "
             "are delivered",
         )

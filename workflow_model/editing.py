@@ -1,7 +1,9 @@
 """The one path for directory and catalogue changes: check, journal, commit.
 
-Forms (and later the graph editor) call `save` and `delete`; nothing else writes these
-rows. Each change writes an `AuditEvent` with the state before and after.
+Forms call `save` and `delete`; nothing else writes these rows. Each change writes an
+`AuditEvent` with the state before and after. A version's steps and transitions are not
+rows of this kind: they change only through `flow_editing`, which checks the links, the
+role and the lock, so `save` and `delete` refuse them.
 """
 
 from __future__ import annotations
@@ -35,22 +37,10 @@ from .models import (
     VersionUnit,
     utcnow,
 )
+from .refusals import ChangeRefused, Refusal
 
 # Never journaled: secrets (a delivery target's too), and columns derived from others.
 HIDDEN_COLUMNS = frozenset({"password_hash", "secret", "search_text", "lock_counter"})
-
-
-class ChangeRefused(ValueError):
-    """A change the domain refuses; `code` and `params` let the UI say why in its language.
-
-    Codes: ``invalid-phone``, ``invalid-email``, ``duplicate``, ``in-use``, ``not-draft``,
-    ``invalid-value``, ``parent-cycle``.
-    """
-
-    def __init__(self, code: str, message: str, **params: Any) -> None:
-        super().__init__(message)
-        self.code = code
-        self.params = params
 
 
 @dataclass(frozen=True)
@@ -67,7 +57,7 @@ class InUse(ChangeRefused):
     """A delete refused because other rows still use the row; deactivate it instead."""
 
     def __init__(self, found: list[Usage]) -> None:
-        super().__init__("in-use", f"still used in {len(found)} places", count=len(found))
+        super().__init__(Refusal.IN_USE, f"still used in {len(found)} places", count=len(found))
         self.usages = found
 
 
@@ -112,17 +102,14 @@ def entity_name(obj: object) -> str:
 def _check(session: Session, obj: object, before: dict[str, Any] | None) -> None:
     if isinstance(obj, Officer):
         if not is_valid_phone(obj.phone or ""):
-            raise ChangeRefused("invalid-phone", f"invalid phone {obj.phone!r}", value=obj.phone)
+            raise ChangeRefused(
+                Refusal.INVALID_PHONE, f"invalid phone {obj.phone!r}", value=obj.phone
+            )
         problem = email_problem(obj.email or "")
         if problem is not None:
-            raise ChangeRefused("invalid-email", problem, value=obj.email)
+            raise ChangeRefused(Refusal.INVALID_EMAIL, problem, value=obj.email)
     if isinstance(obj, Unit):
         _check_unit_tree(obj)
-    if isinstance(obj, Step | Transition):
-        ensure_draft(obj.version if isinstance(obj, Step) else _version_of(obj))
-        if before is not None:
-            # Moving a step out of an approved version would change that version too.
-            ensure_draft(session.get(FlowVersion, before["version_id"]))
 
 
 def _check_unit_tree(unit: Unit) -> None:
@@ -131,21 +118,11 @@ def _check_unit_tree(unit: Unit) -> None:
     parent = unit.parent
     while parent is not None and id(parent) not in seen:
         if parent is unit:
-            raise ChangeRefused("parent-cycle", f"unit {unit.code!r} would be its own ancestor")
+            raise ChangeRefused(
+                Refusal.PARENT_CYCLE, f"unit {unit.code!r} would be its own ancestor"
+            )
         seen.add(id(parent))
         parent = parent.parent
-
-
-def _touch_version(session: Session, user: User | None, obj: object) -> None:
-    """Record who changed a draft and when (which also bumps its lock counter).
-
-    The first edit of a rejected version makes it a draft again.
-    """
-    if not isinstance(obj, Step | Transition):
-        return
-    version = obj.version if isinstance(obj, Step) else _version_of(obj)
-    if version is not None:
-        mark_changed(session, user, version)
 
 
 def mark_changed(session: Session, user: User | None, version: FlowVersion) -> None:
@@ -169,7 +146,7 @@ def mark_changed(session: Session, user: User | None, version: FlowVersion) -> N
         )
 
 
-def integrity_code(error: IntegrityError) -> str:
+def integrity_code(error: IntegrityError) -> Refusal:
     """Name the kind of constraint the database refused: duplicate, in-use or invalid-value.
 
     Both backends are covered: PostgreSQL's SQLSTATE and SQLite's message.
@@ -177,29 +154,26 @@ def integrity_code(error: IntegrityError) -> str:
     state = getattr(error.orig, "sqlstate", None)
     text = str(error.orig).lower()
     if state == "23505" or "unique" in text:
-        return "duplicate"
+        return Refusal.DUPLICATE
     if state == "23503" or "foreign key" in text:
-        return "in-use"
-    return "invalid-value"
-
-
-def _version_of(transition: Transition) -> FlowVersion:
-    session = sa.orm.object_session(transition)
-    assert session is not None
-    return session.get(FlowVersion, transition.version_id)  # type: ignore[return-value]
+        return Refusal.IN_USE
+    return Refusal.INVALID_VALUE
 
 
 def ensure_draft(version: FlowVersion | None) -> None:
     """Refuse a change to the content of a version that is not a draft (or rejected)."""
-    if version is not None and version.status not in (
-        VersionStatus.DRAFT,
-        VersionStatus.REJECTED,
-    ):
+    if version is not None and not version.status.editable:
         raise ChangeRefused(
-            "not-draft",
+            Refusal.NOT_DRAFT,
             f"version {version.number} is {version.status.value}",
             status=version.status,
         )
+
+
+def _refuse_flow_content(obj: object) -> None:
+    if isinstance(obj, Step | Transition):
+        # A programming error, not a user's: flow content has its own checked path.
+        raise TypeError(f"{type(obj).__name__} rows change through workflow_model.flow_editing")
 
 
 def save(session: Session, user: User | None, obj: object, before: dict[str, Any] | None) -> None:
@@ -208,6 +182,7 @@ def save(session: Session, user: User | None, obj: object, before: dict[str, Any
     Raises `ChangeRefused` (and rolls back) when the domain refuses the change, including
     a duplicate code, email or key.
     """
+    _refuse_flow_content(obj)
     try:
         # Checked before anything is flushed, so a refusal is reported as such.
         with session.no_autoflush:
@@ -222,7 +197,6 @@ def save(session: Session, user: User | None, obj: object, before: dict[str, Any
         session.flush()
         after = entity_state(obj)
         if before != after:
-            _touch_version(session, user, obj)
             action = "create" if before is None else "update"
             record_event(
                 session, user, action, entity_name(obj), _id(obj), before=before, after=after
@@ -238,12 +212,11 @@ def save(session: Session, user: User | None, obj: object, before: dict[str, Any
 
 def delete(session: Session, user: User | None, obj: object) -> None:
     """Delete a row that nothing uses, journal it, and commit; else raise `InUse`."""
+    _refuse_flow_content(obj)
     found = usages(session, obj)
     if found:
         session.rollback()
         raise InUse(found)
-    if isinstance(obj, Step | Transition):
-        ensure_draft(obj.version if isinstance(obj, Step) else _version_of(obj))
     before = entity_state(obj)
     record_event(session, user, "delete", entity_name(obj), _id(obj), before=before)
     session.delete(obj)

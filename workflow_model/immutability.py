@@ -12,7 +12,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from .editing import ChangeRefused
 from .models import (
     FlowVersion,
     Step,
@@ -23,8 +22,8 @@ from .models import (
     VersionStatus,
     VersionUnit,
 )
+from .refusals import ChangeRefused
 
-EDITABLE = (VersionStatus.DRAFT, VersionStatus.REJECTED)
 FROZEN_COLUMNS = ("snapshot", "snapshot_sha256", "approved_by_id", "approved_at", "case_id")
 
 
@@ -58,7 +57,7 @@ def _guard_frozen_versions(session: Session, _context: Any, _instances: Any) -> 
             if version_id is None:
                 continue
             status = _committed_status(session, version_id)
-            if status is not None and status not in EDITABLE:
+            if status is not None and not status.editable:
                 raise ChangeRefused(
                     "not-draft", f"version {version_id} is {status.value}: it cannot change"
                 )
@@ -71,7 +70,7 @@ def _guard_version_row(version: FlowVersion) -> None:
     state = sa.inspect(version)
     status = state.attrs.status.history
     was = status.deleted[0] if status.deleted else version.status
-    if was in EDITABLE or was is VersionStatus.SUBMITTED:
+    if was.editable or was is VersionStatus.SUBMITTED:
         return
     for column in FROZEN_COLUMNS:
         if state.attrs[column].history.has_changes():

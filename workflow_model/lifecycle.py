@@ -18,26 +18,19 @@ from sqlalchemy.orm import Session
 
 from . import delivery
 from .audit import record_event
-from .conversion import document_from_version
+from .conversion import document_from_version, keyed_document, write_content
 from .document import FlowDocument, dump_document, load_document
-from .editing import ChangeRefused
 from .models import (
+    FROZEN_STATUSES,
+    OPEN_STATUSES,
     FlowVersion,
     ProcedureCase,
     Role,
-    Step,
-    StepDocument,
-    StepOfficer,
-    Transition,
     User,
-    VersionOfficer,
     VersionStatus,
-    VersionUnit,
     utcnow,
 )
-
-OPEN_STATUSES = (VersionStatus.DRAFT, VersionStatus.SUBMITTED, VersionStatus.REJECTED)
-EDITABLE_STATUSES = (VersionStatus.DRAFT, VersionStatus.REJECTED)
+from .refusals import ChangeRefused, Refusal
 
 # action: (statuses it may start from, status it leads to)
 TRANSITIONS: dict[str, tuple[tuple[VersionStatus, ...], VersionStatus]] = {
@@ -49,11 +42,7 @@ TRANSITIONS: dict[str, tuple[tuple[VersionStatus, ...], VersionStatus]] = {
 
 
 class LifecycleRefused(ChangeRefused):
-    """A lifecycle action refused, with one of these codes.
-
-    ``illegal-transition``, ``not-approver``, ``four-eyes``, ``has-errors``,
-    ``reason-required``, ``retired-source``, ``conflict``.
-    """
+    """A lifecycle action refused: an illegal transition, a missing role, four eyes."""
 
 
 class ValidationOutcome(Protocol):
@@ -70,7 +59,7 @@ def _refuse_transition(version: FlowVersion, action: str) -> None:
     allowed, target = TRANSITIONS[action]
     if version.status not in allowed:
         raise LifecycleRefused(
-            "illegal-transition",
+            Refusal.ILLEGAL_TRANSITION,
             f"cannot {action} version {version.number}: it is {version.status.value}, "
             f"and {action} leads from {'/'.join(s.value for s in allowed)} to {target.value}",
             current=version.status.value,
@@ -78,9 +67,15 @@ def _refuse_transition(version: FlowVersion, action: str) -> None:
         )
 
 
-def _require_role(user: User, role: Role) -> None:
-    if role not in user.roles:
-        raise LifecycleRefused("not-approver", f"{user.username} lacks the {role.value} role")
+def require_role(user: User | None, role: Role) -> None:
+    """Refuse an action to a user who does not hold `role` (checked here, not only in views).
+
+    The approver's actions say ``not-approver``; every other role ``not-permitted``.
+    """
+    if user is None or role not in user.roles:
+        code = Refusal.NOT_APPROVER if role is Role.APPROVER else Refusal.NOT_PERMITTED
+        who = user.username if user is not None else "nobody"
+        raise LifecycleRefused(code, f"{who} lacks the {role.value} role", role=role.value)
 
 
 def _finding_data(finding: Any) -> dict[str, Any]:
@@ -116,16 +111,19 @@ def _journal(
 def submit(session: Session, version: FlowVersion, user: User, *, validate: Validate) -> None:
     """Submit a draft for review; refused, listing the errors, while it does not validate.
 
+    Only an administrator may submit.
+
     The validation report is stored with the version. `validate` is
     `validators.validate` (passed in, since the domain does not depend on the validators).
     """
     _refuse_transition(version, "submit")
+    require_role(user, Role.ADMIN)
     report = validate(document_from_version(session, version))
     findings = [_finding_data(f) for f in report.findings]
     if not report.ok:
         errors = [f for f in findings if f["severity"] == "error"]
         raise LifecycleRefused(
-            "has-errors",
+            Refusal.HAS_ERRORS,
             f"{len(errors)} errors: " + "; ".join(f["code"] for f in errors),
             errors=errors,
         )
@@ -151,9 +149,9 @@ def approve(
     delivery target is queued in the same transaction (`delivery.enqueue`).
     """
     _refuse_transition(version, "approve")
-    _require_role(user, Role.APPROVER)
+    require_role(user, Role.APPROVER)
     if user.id in (version.created_by_id, version.submitted_by_id):
-        raise LifecycleRefused("four-eyes", "the author or submitter cannot approve")
+        raise LifecycleRefused(Refusal.FOUR_EYES, "the author or submitter cannot approve")
     snapshot = dump_document(document_from_version(session, version))
     now = utcnow()
     before = version.status.value
@@ -182,9 +180,9 @@ def approve(
 def reject(session: Session, version: FlowVersion, user: User, reason: str) -> None:
     """Send a submitted version back to its author with a reason (required)."""
     _refuse_transition(version, "reject")
-    _require_role(user, Role.APPROVER)
+    require_role(user, Role.APPROVER)
     if not reason.strip():
-        raise LifecycleRefused("reason-required", "a rejection needs a reason")
+        raise LifecycleRefused(Refusal.REASON_REQUIRED, "a rejection needs a reason")
     before = version.status.value
     version.status = VersionStatus.REJECTED
     version.rejection_reason = reason.strip()
@@ -195,7 +193,7 @@ def reject(session: Session, version: FlowVersion, user: User, reason: str) -> N
 def retire(session: Session, version: FlowVersion, user: User) -> None:
     """Retire an approved version, when its procedure is abolished."""
     _refuse_transition(version, "retire")
-    _require_role(user, Role.APPROVER)
+    require_role(user, Role.APPROVER)
     before = version.status.value
     version.status = VersionStatus.RETIRED
     _journal(session, user, "retire", version, before)
@@ -251,50 +249,9 @@ def activate_due_versions(
 
 
 def _copy_content(session: Session, source: FlowVersion, target: FlowVersion) -> None:
-    target.units = [
-        VersionUnit(unit_id=u.unit_id, key=u.key, position=u.position) for u in source.units
-    ]
-    target.officers = [
-        VersionOfficer(officer_id=o.officer_id, key=o.key, position=o.position)
-        for o in source.officers
-    ]
-    steps: dict[int, Step] = {}
-    for old in source.steps:
-        step = Step(
-            key=old.key,
-            name=old.name,
-            kind=old.kind,
-            unit_id=old.unit_id,
-            duration_value=old.duration_value,
-            duration_unit=old.duration_unit,
-            split=old.split,
-            join=old.join,
-            description=old.description,
-            x=old.x,
-            y=old.y,
-            position=old.position,
-        )
-        step.officer_links = [
-            StepOfficer(officer_id=link.officer_id, position=link.position)
-            for link in old.officer_links
-        ]
-        step.document_links = [
-            StepDocument(component_id=link.component_id, position=link.position)
-            for link in old.document_links
-        ]
-        target.steps.append(step)
-        steps[old.id] = step
-    session.flush()
-    for old in source.transitions:
-        target.transitions.append(
-            Transition(
-                version_id=target.id,
-                from_step_id=steps[old.from_step_id].id,
-                to_step_id=steps[old.to_step_id].id,
-                label=old.label,
-                position=old.position,
-            )
-        )
+    """Copy the content of `source` into `target` through its flow document."""
+    copied = keyed_document(session, source)
+    write_content(session, target, copied.document, copied.unit_ids, copied.officer_ids)
 
 
 def new_draft(
@@ -314,7 +271,7 @@ def new_draft(
         return open_version
     source = from_version or version_in_force(session, case.id)
     if source is not None and source.status is VersionStatus.RETIRED:
-        raise LifecycleRefused("retired-source", f"version {source.number} is retired")
+        raise LifecycleRefused(Refusal.RETIRED_SOURCE, f"version {source.number} is retired")
     highest = session.execute(
         sa.select(sa.func.max(FlowVersion.number)).where(FlowVersion.case_id == case.id)
     ).scalar()
@@ -352,7 +309,10 @@ def check_lock(session: Session, version: FlowVersion, expected: int) -> None:
         who = version.updated_by.username if version.updated_by else ""
         when = version.updated_at.isoformat() if version.updated_at else ""
         raise LifecycleRefused(
-            "conflict", f"version changed by {who} at {when}; reload", by=who, at=version.updated_at
+            Refusal.CONFLICT,
+            f"version changed by {who} at {when}; reload",
+            by=who,
+            at=version.updated_at,
         )
 
 
@@ -361,11 +321,7 @@ def verify_snapshots(session: Session) -> list[tuple[FlowVersion, str]]:
     problems: list[tuple[FlowVersion, str]] = []
     frozen = session.execute(
         sa.select(FlowVersion)
-        .where(
-            FlowVersion.status.in_(
-                [VersionStatus.APPROVED, VersionStatus.SUPERSEDED, VersionStatus.RETIRED]
-            )
-        )
+        .where(FlowVersion.status.in_(FROZEN_STATUSES))
         .order_by(FlowVersion.id)
     ).scalars()
     for version in frozen:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from .models import (
+    EDITABLE_STATUSES,
     FlowVersion,
     Level,
     Procedure,
@@ -67,16 +68,14 @@ def drafts_of(session: Session, user_id: int) -> list[VersionRow]:
         session,
         sa.and_(
             FlowVersion.created_by_id == user_id,
-            FlowVersion.status.in_([VersionStatus.DRAFT, VersionStatus.REJECTED]),
+            FlowVersion.status.in_(EDITABLE_STATUSES),
         ),
     )
 
 
 def open_drafts(session: Session) -> list[VersionRow]:
     """Every open draft (draft or rejected), by procedure."""
-    return _version_rows(
-        session, FlowVersion.status.in_([VersionStatus.DRAFT, VersionStatus.REJECTED])
-    )
+    return _version_rows(session, FlowVersion.status.in_(EDITABLE_STATUSES))
 
 
 def waiting_for_review(session: Session) -> list[VersionRow]:

@@ -165,7 +165,7 @@ class VersionsView(BaseView):
                     document_from_version(session, in_force),
                 )
             # While a version is open, "restore" would only answer with that version.
-            open_version = next((v for v in versions if v.status in lifecycle.OPEN_STATUSES), None)
+            open_version = next((v for v in versions if v.status.open), None)
             cases.append(
                 {
                     "case": case,

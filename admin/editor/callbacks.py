@@ -16,9 +16,10 @@ from flask_babel import gettext as _
 
 from workflow_model import flow_editing
 from workflow_model.choices import document_choices, officer_choices, unit_choices
+from workflow_model.conversion.step_content import DurationValues, StepValues
 from workflow_model.diagram import auto_layout
 from workflow_model.editing import ChangeRefused
-from workflow_model.flow_editing import EditResult, StepChanges, split_transition_id
+from workflow_model.flow_editing import EditResult, split_transition_id
 from workflow_model.models import StepKind
 
 from ..admin_views.base import acting_user
@@ -399,19 +400,21 @@ def _save(edit: _Edit, what: str, selection: dict[str, Any] | None, fields: dict
         return
     if what != "step" or selection["kind"] != "step":
         return
-    changes = StepChanges(
+    values = StepValues(
         name=str(fields.get("name") or ""),
-        kind=StepKind(fields.get("kind") or StepKind.TASK),
-        unit_id=fields.get("unit"),
-        officer_ids=tuple(int(i) for i in fields.get("officers") or ()),
-        duration_value=flow_editing.parse_duration(fields.get("duration")),
-        duration_unit=fields.get("duration_unit") or "working_day",
-        document_ids=tuple(int(i) for i in fields.get("documents") or ()),
-        split=fields.get("split") or "exclusive",
-        join=fields.get("join") or "any",
+        kind=str(fields.get("kind") or StepKind.TASK),
+        unit=fields.get("unit"),
+        duration=DurationValues(
+            value=flow_editing.parse_duration(fields.get("duration")),
+            unit=str(fields.get("duration_unit") or "working_day"),
+        ),
+        officers=[int(i) for i in fields.get("officers") or ()],
+        documents=[int(i) for i in fields.get("documents") or ()],
+        split=str(fields.get("split") or "exclusive"),
+        join=str(fields.get("join") or "any"),
         description=str(fields.get("description") or ""),
     )
-    result = flow_editing.update_step(session, user, version_id, lock, selection["key"], changes)
+    result = flow_editing.update_step(session, user, version_id, lock, selection["key"], values)
     edit.done(result)
     edit.message = page.message(_("Saved."), "success") if result.changed else []
 

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from validators import Report, validate
 from workflow_model.document import FlowDocument
-from workflow_model.flow_editing import is_editable
 from workflow_model.lifecycle import version_document
 from workflow_model.models import FlowVersion, ProcedureCase, Role
 
@@ -55,7 +54,7 @@ def editor_view(session: Session, version_id: int | None) -> EditorView | None:
     if version is None:
         return None
     session.refresh(version)
-    editable = is_editable(version) and may_edit()
+    editable = version.status.editable and may_edit()
     document = version_document(session, version)
     report = validate(document)
     case = session.get(ProcedureCase, version.case_id)

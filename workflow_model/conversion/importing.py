@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -13,13 +15,9 @@ from ..document import (
 )
 from ..models import (
     FlowVersion,
-    Officer,
     ProcedureCase,
     Step,
-    StepDocument,
-    StepOfficer,
     Transition,
-    Unit,
     User,
     VersionOfficer,
     VersionStatus,
@@ -28,6 +26,12 @@ from ..models import (
 from .catalogue_sync import upsert_case, upsert_procedure
 from .directory_sync import resolve_officers, resolve_units
 from .references import reference_errors
+from .step_content import (
+    TransitionValues,
+    apply_step_values,
+    apply_transition_values,
+    values_from_entry,
+)
 
 
 def _next_number(session: Session, case: ProcedureCase) -> int:
@@ -37,57 +41,52 @@ def _next_number(session: Session, case: ProcedureCase) -> int:
     return (highest or 0) + 1
 
 
-def _add_content(
+def write_content(
     session: Session,
     version: FlowVersion,
     doc: FlowDocument,
-    units: dict[str, Unit],
-    officers: dict[str, Officer],
+    unit_ids: Mapping[str, int],
+    officer_ids: Mapping[str, int],
 ) -> None:
-    components = {c.key: c for c in version.case.procedure.dossier_components}
-    for position, entry in enumerate(doc.units):
-        version.units.append(VersionUnit(unit=units[entry.key], key=entry.key, position=position))
-    for position, entry in enumerate(doc.officers):
+    """Store the units, officers, steps and transitions of `doc` as the content of `version`.
+
+    `unit_ids` and `officer_ids` name the directory rows the document's keys stand for.
+    Used by import (rows found or created from the document) and by `new_draft` (the
+    rows of the version it copies), so both store content the same way.
+    """
+    components = {c.key: c.id for c in version.case.procedure.dossier_components}
+    for position, unit in enumerate(doc.units):
+        version.units.append(
+            VersionUnit(unit_id=unit_ids[unit.key], key=unit.key, position=position)
+        )
+    for position, officer in enumerate(doc.officers):
         version.officers.append(
-            VersionOfficer(officer=officers[entry.key], key=entry.key, position=position)
+            VersionOfficer(officer_id=officer_ids[officer.key], key=officer.key, position=position)
         )
     steps: dict[str, Step] = {}
     for position, entry in enumerate(doc.steps):
         point = doc.layout.get(entry.key)
         step = Step(
             key=entry.key,
-            name=entry.name,
-            kind=entry.kind,
-            unit=units[entry.unit] if entry.unit is not None else None,
-            duration_value=entry.duration.value,
-            duration_unit=entry.duration.unit,
-            split=entry.split,
-            join=entry.join,
-            description=entry.description,
             x=point.x if point else None,
             y=point.y if point else None,
             position=position,
         )
-        step.officer_links = [
-            StepOfficer(officer=officers[key], position=i) for i, key in enumerate(entry.officers)
-        ]
-        step.document_links = [
-            StepDocument(component=components[key], position=i)
-            for i, key in enumerate(entry.documents)
-        ]
         version.steps.append(step)
+        apply_step_values(
+            session, step, values_from_entry(entry, unit_ids, officer_ids, components)
+        )
         steps[entry.key] = step
     session.flush()
-    for position, entry in enumerate(doc.transitions):
-        version.transitions.append(
-            Transition(
-                version_id=version.id,
-                from_step_id=steps[entry.source].id,
-                to_step_id=steps[entry.target].id,
-                label=entry.label,
-                position=position,
-            )
+    for position, link in enumerate(doc.transitions):
+        transition = Transition(
+            version_id=version.id,
+            from_step_id=steps[link.source].id,
+            to_step_id=steps[link.target].id,
+            position=position,
         )
+        apply_transition_values(transition, TransitionValues(label=link.label))
+        version.transitions.append(transition)
     session.flush()
 
 
@@ -118,7 +117,14 @@ def create_draft_from_document(
         )
         session.add(version)
         session.flush()
-        _add_content(session, version, doc, units, officers)
+        session.flush()  # ids for the rows found or created
+        write_content(
+            session,
+            version,
+            doc,
+            {key: unit.id for key, unit in units.items()},
+            {key: officer.id for key, officer in officers.items()},
+        )
         record_event(
             session,
             user,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
@@ -31,6 +32,7 @@ from ..models import (
     VersionOfficer,
     VersionUnit,
 )
+from .step_content import entry_from_values, step_values
 
 
 def _load_versions(session: Session, version_ids: list[int]) -> list[FlowVersion]:
@@ -114,17 +116,14 @@ def free_key(wanted: str, taken: Iterable[str]) -> str:
 
 
 def _step_entry(step: Step, keys: _Keys, components: dict[int, str]) -> StepEntry:
-    return StepEntry(
-        key=step.key,
-        name=step.name,
-        kind=step.kind,
-        unit=keys.unit(step.unit) if step.unit is not None else None,
-        duration=Duration(canonical_number(step.duration_value), step.duration_unit),
-        officers=tuple(keys.officer(link.officer) for link in step.officer_links),
-        documents=tuple(components[link.component_id] for link in step.document_links),
-        split=step.split,
-        join=step.join,
-        description=step.description,
+    units = {link.id: link for link in (step.unit,) if link is not None}
+    officers = {link.officer_id: link.officer for link in step.officer_links}
+    return entry_from_values(
+        step.key,
+        step_values(step),
+        unit_key=lambda unit_id: keys.unit(units[unit_id]),
+        officer_key=lambda officer_id: keys.officer(officers[officer_id]),
+        component_key=components.__getitem__,
     )
 
 
@@ -139,11 +138,35 @@ def document_from_version(session: Session, version: FlowVersion) -> FlowDocumen
 
 def documents_from_versions(session: Session, version_ids: list[int]) -> dict[int, FlowDocument]:
     """Return the flow documents of several versions, by id, in a fixed number of queries."""
-    return {v.id: _document(v) for v in _load_versions(session, version_ids)}
+    return {v.id: _document(v, _Keys(v)) for v in _load_versions(session, version_ids)}
 
 
-def _document(version: FlowVersion) -> FlowDocument:
-    keys = _Keys(version)
+@dataclass(frozen=True)
+class KeyedDocument:
+    """A version's document with the rows its unit and officer keys stand for."""
+
+    document: FlowDocument
+    unit_ids: dict[str, int]
+    officer_ids: dict[str, int]
+
+
+def keyed_document(session: Session, version: FlowVersion) -> KeyedDocument:
+    """The document of `version` (live rows) and the unit and officer ids of its keys.
+
+    This is how content is copied through the document into a new draft: the copy
+    names the same directory rows under the same keys.
+    """
+    (row,) = _load_versions(session, [version.id])
+    keys = _Keys(row)
+    document = _document(row, keys)
+    return KeyedDocument(
+        document,
+        {key: unit_id for unit_id, key in keys.units.items()},
+        {key: officer_id for officer_id, key in keys.officers.items()},
+    )
+
+
+def _document(version: FlowVersion, keys: _Keys) -> FlowDocument:
     steps_by_id = {step.id: step for step in version.steps}
     components = {c.id: c.key for c in version.case.procedure.dossier_components}
     steps = tuple(_step_entry(step, keys, components) for step in version.steps)

@@ -17,7 +17,10 @@ from .delivery import (
 )
 from .directory import Level, Officer, Unit
 from .enums import (
+    EDITABLE_STATUSES,
+    FROZEN_STATUSES,
     HOURS_PER_WORKING_DAY,
+    OPEN_STATUSES,
     STANDARD_LEVELS,
     Join,
     Role,
@@ -38,7 +41,10 @@ from .flow import (
 
 __all__ = [
     "DEFAULT_CASE_KEY",
+    "EDITABLE_STATUSES",
+    "FROZEN_STATUSES",
     "HOURS_PER_WORKING_DAY",
+    "OPEN_STATUSES",
     "STANDARD_LEVELS",
     "AttemptOutcome",
     "AuditEvent",

@@ -47,6 +47,36 @@ class VersionStatus(enum.StrEnum):
     SUPERSEDED = "superseded"
     RETIRED = "retired"
 
+    @property
+    def editable(self) -> bool:
+        """Whether a version in this status may have its content changed.
+
+        A rejected version is edited back into a draft; every other status is frozen or
+        waiting for a decision.
+
+        >>> VersionStatus.REJECTED.editable, VersionStatus.SUBMITTED.editable
+        (True, False)
+        """
+        return self in (VersionStatus.DRAFT, VersionStatus.REJECTED)
+
+    @property
+    def open(self) -> bool:
+        """Whether the version is still on its way to approval (a case has one at a time).
+
+        >>> VersionStatus.SUBMITTED.open, VersionStatus.APPROVED.open
+        (True, False)
+        """
+        return self in (VersionStatus.DRAFT, VersionStatus.SUBMITTED, VersionStatus.REJECTED)
+
+    @property
+    def frozen(self) -> bool:
+        """Whether the version carries an approved, immutable snapshot.
+
+        >>> VersionStatus.SUPERSEDED.frozen
+        True
+        """
+        return self in (VersionStatus.APPROVED, VersionStatus.SUPERSEDED, VersionStatus.RETIRED)
+
 
 class Role(enum.StrEnum):
     """What a user may do; a user may hold several roles."""
@@ -64,3 +94,9 @@ STANDARD_LEVELS: dict[str, str] = {
     "commune": "Cấp xã",
 }
 """The standard administrative levels (cấp hành chính); deployments may add their own."""
+
+
+EDITABLE_STATUSES = tuple(status for status in VersionStatus if status.editable)
+"""Statuses whose content may change, for queries (``status.in_(EDITABLE_STATUSES)``)."""
+OPEN_STATUSES = tuple(status for status in VersionStatus if status.open)
+FROZEN_STATUSES = tuple(status for status in VersionStatus if status.frozen)
