@@ -8,7 +8,7 @@ import sys
 import click
 import sqlalchemy as sa
 
-from workflow_model.diff import FlowDiff, diff_versions
+from workflow_model.diff import FlowDiff, diff_versions, value_text
 from workflow_model.lifecycle import activate_due_versions, verify_snapshots, version_document
 from workflow_model.models import FlowVersion, Procedure, ProcedureCase
 
@@ -56,13 +56,19 @@ def _version(code: str, case: str, number: int) -> FlowVersion:
     return version
 
 
+def _text(value: object) -> str:
+    # The command line speaks English, like its other messages.
+    return value_text(value, "en")
+
+
 def _diff_lines(diff: FlowDiff) -> list[str]:
     lines = [f"+ step {key}" for key in diff.steps_added]
     lines += [f"- step {key}" for key in diff.steps_removed]
     for step in diff.steps_changed:
         for change in step.changes:
             lines.append(
-                f"~ step {step.key} ({step.name}) {change.field}: {change.old} → {change.new}"
+                f"~ step {step.key} ({step.name}) {change.field}: "
+                f"{_text(change.old)} → {_text(change.new)}"
             )
     lines += [f"+ transition {s} → {t} {label!r}" for s, t, label in diff.transitions_added]
     lines += [f"- transition {s} → {t} {label!r}" for s, t, label in diff.transitions_removed]
@@ -71,8 +77,8 @@ def _diff_lines(diff: FlowDiff) -> list[str]:
         for s, t, old, new in diff.transitions_relabelled
     ]
     if diff.legal_time:
-        lines.append(f"~ legal time: {diff.legal_time.old} → {diff.legal_time.new}")
-    lines += [f"~ procedure {c.field}: {c.old} → {c.new}" for c in diff.procedure]
+        lines.append(f"~ legal time: {_text(diff.legal_time.old)} → {_text(diff.legal_time.new)}")
+    lines += [f"~ procedure {c.field}: {_text(c.old)} → {_text(c.new)}" for c in diff.procedure]
     before, after = diff.critical_path_hours
     if before != after:
         lines.append(f"~ critical path hours: {before} → {after}")

@@ -57,11 +57,12 @@ from datetime import date, datetime, timedelta
 from workflow_model.calendar import WorkingCalendar
 from workflow_model.diagram import lanes
 from workflow_model.document import Duration, FlowDocument
+from workflow_model.document.durations import format_duration
 from workflow_model.flowgraph import FlowGraph, agency_of_units, step_hours
 from workflow_model.models.enums import HOURS_PER_WORKING_DAY, StepKind, TimeUnit
 
 from .base import ExportItem, ExportOptions, ExportRefused
-from .xlsx import duration_vi, export_stamp, flow_order, number_vi, vietnam_date
+from .xlsx import export_stamp, flow_order, number_vi, vietnam_date
 
 CATALOGUE_NAME = "sodo-catalogue"
 """The top folder (and zip stem) of an export of several versions."""
@@ -396,7 +397,7 @@ def _per_case(group: Sequence[tuple[ExportItem, str]], text: Callable[[FlowDocum
 
 
 def _legal_text(doc: FlowDocument) -> str:
-    return duration_vi(doc.procedure.legal_time)
+    return format_duration(doc.procedure.legal_time)
 
 
 def _result_text(doc: FlowDocument) -> str:

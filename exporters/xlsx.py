@@ -23,7 +23,7 @@ editing the cell later keeps it text. The output is byte-identical for the same 
 the workbook's created/modified times are the latest approval time of the exported
 versions (or a constant), and the zip entries carry that same time.
 
-The helpers `flow_order`, `number_vi`, `duration_vi`, `vietnam_date` and `export_stamp`
+The helpers `flow_order`, `number_vi`, `vietnam_date` and `export_stamp`
 are shared with the OpenCPS exporter.
 """
 
@@ -46,9 +46,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from workflow_model.calendar import TIMEZONE
-from workflow_model.document import Duration, FlowDocument, StepEntry
+from workflow_model.document import FlowDocument, StepEntry
+from workflow_model.document.durations import format_duration, format_hours_as_days
 from workflow_model.flowgraph import FlowGraph, agency_of_units
-from workflow_model.models.enums import HOURS_PER_WORKING_DAY, STANDARD_LEVELS, TimeUnit
+from workflow_model.models.enums import STANDARD_LEVELS
 
 from .base import ExportItem, ExportOptions
 
@@ -182,19 +183,6 @@ def number_vi(value: float) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".").replace(".", ",")
 
 
-def duration_vi(duration: Duration) -> str:
-    """A duration in its own unit: ``0,5 ngày làm việc`` or ``4 giờ làm việc``."""
-    unit = "giờ làm việc" if duration.unit is TimeUnit.WORKING_HOUR else "ngày làm việc"
-    value = duration.value
-    number = float(value) if isinstance(value, int | float) else 0.0
-    return f"{number_vi(number)} {unit}"
-
-
-def days_vi(hours: float) -> str:
-    """Working hours as working days: ``16,5 ngày làm việc``."""
-    return f"{number_vi(hours / HOURS_PER_WORKING_DAY)} ngày làm việc"
-
-
 def vietnam_date(moment: datetime | None) -> date | None:
     """The Vietnamese calendar date of `moment` (a naive one is taken as UTC)."""
     if moment is None:
@@ -244,7 +232,7 @@ def _write_catalogue(
             f"{case.key}. {case.name}" if case else "",
             level_vi(procedure.level),
             procedure.field,
-            duration_vi(procedure.legal_time),
+            format_duration(procedure.legal_time),
             item.version.number,
             approved,
             name,
@@ -290,7 +278,7 @@ def _write_process(sheet: Worksheet, item: ExportItem) -> None:
             numbers[step.key],
             _work(doc, step, numbers),
             people(step),
-            duration_vi(step.duration),
+            format_duration(step.duration),
         )
         for column, value in enumerate(values, start=1):
             cell = _put(sheet, row, column, value)
@@ -298,8 +286,11 @@ def _write_process(sheet: Worksheet, item: ExportItem) -> None:
             cell.alignment = _CENTER if column in (1, 4) else _WRAP
 
     path = FlowGraph(doc).critical_path
-    total = days_vi(path.hours) if path is not None else "Không xác định"
-    for label, value in ((TOTAL_LABEL, total), (LEGAL_LABEL, duration_vi(procedure.legal_time))):
+    total = format_hours_as_days(path.hours) if path is not None else "Không xác định"
+    for label, value in (
+        (TOTAL_LABEL, total),
+        (LEGAL_LABEL, format_duration(procedure.legal_time)),
+    ):
         row += 1
         _put(sheet, row, 1, label)
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns - 1)

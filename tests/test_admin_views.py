@@ -408,7 +408,7 @@ def sample_ids(site: Site) -> dict[str, int]:
         }
 
 
-def journal(site: Site, entity_type: str, entity_id: int) -> list[AuditEvent]:
+def journal(site: Site, entity_type: str, entity_id: int | str) -> list[AuditEvent]:
     """The journal of one row, oldest first."""
     with site.session() as s:
         return list(
@@ -1221,7 +1221,7 @@ def test_only_a_draft_step_can_be_changed(site: Site) -> None:
             draft.split,
             draft.join,
         )
-    update = journal(site, "step", draft.id)[-1]
+    update = journal(site, "step", f"{draft.version_id}:{draft.key}")[-1]
     assert update.action == "update"
     assert update.before["name"] == draft.name
     assert update.after["name"] == "Tiếp nhận hồ sơ (dự thảo)"

@@ -20,7 +20,7 @@ from workflow_model.conversion import create_draft_from_document, document_from_
 from workflow_model.conversion.step_content import step_values
 from workflow_model.db import make_session_factory
 from workflow_model.diff import diff_versions
-from workflow_model.document import document_hash, load_document
+from workflow_model.document import Duration, document_hash, load_document
 from workflow_model.flow_editing import update_step
 from workflow_model.lifecycle import (
     LifecycleRefused,
@@ -40,6 +40,7 @@ from workflow_model.models import (
     Officer,
     Role,
     Step,
+    TimeUnit,
     VersionStatus,
     utcnow,
 )
@@ -317,9 +318,9 @@ def test_diff_on_crafted_pairs() -> None:
     (change,) = diff.steps_changed
     assert change.key == steps[1].key
     assert [(c.field, c.old, c.new) for c in change.changes] == [
-        ("duration", f"{a.steps[1].duration.value:g} working_day", "1.5 working_day")
+        ("duration", a.steps[1].duration, Duration(1.5, TimeUnit.WORKING_DAY))
     ]
     assert len(diff.transitions_removed) == 2
     assert diff.transitions_relabelled[0][2:] == (a.transitions[0].label, "Hồ sơ hợp lệ")
-    assert diff.legal_time is not None and diff.legal_time.new == "4 working_day"
+    assert diff.legal_time is not None and diff.legal_time.new == Duration(4, TimeUnit.WORKING_DAY)
     assert diff_versions(a, a).empty

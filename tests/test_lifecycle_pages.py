@@ -328,8 +328,12 @@ def test_the_approver_approves_through_the_review_page(site: Site) -> None:
     key, old, new = duration_change(site)
     approver = site.browser("approver")
     html = approver.text(f"/versions/{v2.id}/review")
-    (row,) = [cells for cells in changed_rows(html) if f"({key})" in cells[0]]
+    rows = {cells[1]: cells for cells in changed_rows(html) if f"({key})" in cells[0]}
+    # The demo's draft changes that step's duration and its description.
+    assert set(rows) == {"Thời gian", "Mô tả"}, rows
+    row = rows["Thời gian"]
     assert number(row[2]) == old and number(row[3]) == new, row
+    assert "ngày làm việc" in row[3], row
     assert re.search(r'<td class="sodo-old">[^<]*</td><td class="sodo-new">', html)
     assert 'id="decision"' in html
     form = find_form(html, f"/versions/{v2.id}/approve")

@@ -10,8 +10,9 @@ from conftest import Database
 
 from admin import create_app
 from admin.demo import load_demo
-from workflow_model import editing
+from workflow_model.conversion.step_content import step_values
 from workflow_model.db import make_session_factory
+from workflow_model.flow_editing import update_step
 from workflow_model.models import FlowVersion, Step, User, VersionStatus
 
 
@@ -41,10 +42,11 @@ def test_stale_step_form_is_refused(database: Database, tmp_path: Path) -> None:
     # Meanwhile someone else saves the same draft.
     with sessions() as session:
         step = session.get(Step, step_id)
-        before = editing.entity_state(step)
-        step.name = "Thẩm định hồ sơ (người khác sửa)"
+        values = step_values(step)
+        values["name"] = "Thẩm định hồ sơ (người khác sửa)"
         admin = session.execute(sa.select(User).where(User.username == "admin")).scalar_one()
-        editing.save(session, admin, step, before)
+        lock_now = step.version.lock_counter
+        update_step(session, admin, step.version_id, lock_now, step.key, values)
     fields = {
         name: value
         for name, value in re.findall(r'name="([a-z_]+)"[^>]*value="([^"]*)"', form_page)

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .document import FlowDocument, StepEntry
+from .conversion.step_content import comparable
+from .document import Duration, Fee, FlowDocument, StepEntry
+from .document.durations import format_duration
 from .flowgraph import FlowGraph
 
-STEP_FIELDS = ("name", "kind", "unit", "officers", "duration", "documents", "split", "join")
 PROCEDURE_FIELDS = ("name", "level", "field", "result", "legal_basis", "fees")
 
 
 @dataclass(frozen=True)
 class FieldChange:
-    """One field's value before and after, as text for people."""
+    """One field's value before and after, typed as the document holds it.
+
+    References are resolved to what people recognise: a step's unit and officers by
+    name, its documents by the dossier component's name. `value_text` (or the web
+    layer's own formatter) says a value in words.
+    """
 
     field: str
-    old: str
-    new: str
+    old: Any
+    new: Any
 
 
 @dataclass(frozen=True)
@@ -63,42 +70,49 @@ class FlowDiff:
         return asdict(self)
 
 
-def _text(value: Any) -> str:
+def value_text(value: Any, locale: str = "vi") -> str:
+    """A diff value as plain text: durations in words, lists joined, enums by value.
+
+    >>> value_text(Duration(1.5, "working_day"), "en")
+    '1.5 working days'
+    >>> value_text(("Nguyễn Văn An", "Trần Thị Bình")), value_text(None)
+    ('Nguyễn Văn An, Trần Thị Bình', '')
+    """
+    if isinstance(value, Duration):
+        return format_duration(value, locale)
     if isinstance(value, tuple | list):
-        return ", ".join(_text(item) for item in value)
-    if hasattr(value, "value") and hasattr(value, "unit"):
-        unit = getattr(value.unit, "value", value.unit)
-        return f"{value.value:g} {unit}"
-    return str(getattr(value, "value", value)) if value is not None else ""
+        return ", ".join(value_text(item, locale) for item in value)
+    if isinstance(value, Fee):
+        return f"{value.name}: {value.amount:g} {value.currency}"
+    return "" if value is None else str(value)
 
 
-def _unit_names(doc: FlowDocument) -> dict[str, str]:
-    return {unit.key: unit.name for unit in doc.units}
-
-
-def _officer_names(doc: FlowDocument) -> dict[str, str]:
-    return {officer.key: officer.name for officer in doc.officers}
-
-
-def _step_view(doc: FlowDocument, step: StepEntry) -> dict[str, str]:
-    units, officers = _unit_names(doc), _officer_names(doc)
-    return {
-        "name": step.name,
-        "kind": step.kind.value,
-        "unit": units.get(step.unit or "", step.unit or ""),
-        "officers": ", ".join(officers.get(key, key) for key in step.officers),
-        "duration": _text(step.duration),
-        "documents": ", ".join(step.documents),
-        "split": step.split.value,
-        "join": step.join.value,
+def _step_view(doc: FlowDocument, step: StepEntry) -> dict[str, Any]:
+    """Every content field of `step`, references resolved to names."""
+    units = {unit.key: unit.name for unit in doc.units}
+    officers = {officer.key: officer.name for officer in doc.officers}
+    documents = {c.key: c.name for c in doc.procedure.dossier_components}
+    resolve = {
+        "unit": lambda key: units.get(key, key) if key is not None else None,
+        "officers": lambda keys: tuple(officers.get(k, k) for k in keys),
+        "documents": lambda keys: tuple(documents.get(k, k) for k in keys),
     }
+    identity: Callable[[Any], Any] = lambda value: value  # noqa: E731
+    return {name: resolve.get(name, identity)(value) for name, value in comparable(step).items()}
 
 
 def diff_versions(a: FlowDocument, b: FlowDocument) -> FlowDiff:
-    """Compare two flow documents, steps matched by key.
+    """Compare two flow documents, steps matched by key, every field of each step.
 
-    >>> # diff_versions(in_force, draft).steps_changed[0].changes[0] ->
-    >>> # FieldChange(field='duration', old='2 working_day', new='1.5 working_day')
+    >>> from dataclasses import replace
+    >>> from workflow_model.document import ProcedureEntry
+    >>> from workflow_model.models import StepKind
+    >>> procedure = ProcedureEntry("1.1", "Thủ tục", "province", "", Duration(2, "working_day"), "")
+    >>> step = StepEntry("s1", "Tiếp nhận", StepKind.START, None, Duration(2, "working_day"))
+    >>> a = FlowDocument(procedure, steps=(step,))
+    >>> b = FlowDocument(procedure, steps=(replace(step, description="Mới"),))
+    >>> diff_versions(a, b).steps_changed[0].changes
+    (FieldChange(field='description', old='', new='Mới'),)
     """
     steps_a = {s.key: s for s in a.steps}
     steps_b = {s.key: s for s in b.steps}
@@ -107,13 +121,13 @@ def diff_versions(a: FlowDocument, b: FlowDocument) -> FlowDiff:
         if key not in steps_a:
             continue
         old, new = _step_view(a, steps_a[key]), _step_view(b, step)
-        fields = tuple(FieldChange(f, old[f], new[f]) for f in STEP_FIELDS if old[f] != new[f])
+        fields = tuple(FieldChange(f, old[f], new[f]) for f in old if old[f] != new[f])
         if fields:
             changed.append(StepChange(key, step.name, fields))
     pairs_a = {(t.source, t.target): t.label for t in a.transitions}
     pairs_b = {(t.source, t.target): t.label for t in b.transitions}
     path_a, path_b = FlowGraph(a).critical_path, FlowGraph(b).critical_path
-    legal_a, legal_b = _text(a.procedure.legal_time), _text(b.procedure.legal_time)
+    legal_a, legal_b = a.procedure.legal_time, b.procedure.legal_time
     return FlowDiff(
         steps_added=tuple(k for k in steps_b if k not in steps_a),
         steps_removed=tuple(k for k in steps_a if k not in steps_b),
@@ -135,7 +149,7 @@ def diff_versions(a: FlowDocument, b: FlowDocument) -> FlowDiff:
             path_b.hours if path_b else None,
         ),
         procedure=tuple(
-            FieldChange(f, _text(getattr(a.procedure, f)), _text(getattr(b.procedure, f)))
+            FieldChange(f, getattr(a.procedure, f), getattr(b.procedure, f))
             for f in PROCEDURE_FIELDS
             if getattr(a.procedure, f) != getattr(b.procedure, f)
         ),
@@ -157,11 +171,7 @@ def directory_drift(frozen: FlowDocument, live: FlowDocument) -> tuple[FieldChan
         for name in ("name", "one_stop", "parent"):
             if getattr(unit, name) != getattr(now, name):
                 changes.append(
-                    FieldChange(
-                        f"{unit.name}: {name}",
-                        _text(getattr(unit, name)),
-                        _text(getattr(now, name)),
-                    )
+                    FieldChange(f"{unit.name}: {name}", getattr(unit, name), getattr(now, name))
                 )
     live_officers = {o.key: o for o in live.officers}
     for officer in frozen.officers:

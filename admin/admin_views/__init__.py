@@ -30,10 +30,11 @@ from workflow_model.models import (
 )
 
 from .accounts import AuditEventView, UserView
-from .catalogue import FlowVersionView, ProcedureView, StepView, TransitionView
+from .catalogue import FlowVersionView, ProcedureView
 from .delivery import DeliveryTargetView, DeliveryView
 from .directory import DayOverrideView, FieldView, LevelView, OfficerView, UnitView
 from .exports import ExportView
+from .flow_content import StepView, TransitionView
 from .lifecycle_pages import VersionsView
 from .pages import HomeView, ReportView
 

@@ -26,27 +26,11 @@ from wtforms.validators import ValidationError
 from workflow_model import editing
 from workflow_model.contacts import email_problem, is_valid_phone
 from workflow_model.models import Role, User
+from workflow_model.refusals import ChangeRefused, Refusal
 from workflow_model.text import fold
 
 from ..i18n import wtforms_translations
-
-ENUM_LABELS = {
-    "start": _l("Start (reception)"),
-    "task": _l("Task"),
-    "end": _l("End"),
-    "working_day": _l("working days"),
-    "working_hour": _l("working hours"),
-    "exclusive": _l("One branch (decision)"),
-    "parallel": _l("All branches (parallel)"),
-    "any": _l("First arrival"),
-    "all": _l("Every branch"),
-    "draft": _l("Draft"),
-    "submitted": _l("Submitted"),
-    "approved": _l("Approved"),
-    "rejected": _l("Rejected"),
-    "superseded": _l("Superseded"),
-    "retired": _l("Retired"),
-}
+from ..vocabulary import ENUM_LABELS, REFUSAL_MESSAGES, refusal_message
 
 WRITE_VIEWS = frozenset({"create_view", "edit_view", "delete_view", "action_view", "ajax_update"})
 # The flag that must be on for each view; a view its list does not offer is refused (403).
@@ -59,18 +43,6 @@ VIEW_FLAGS = {
     "export": "can_export",
 }
 
-REFUSALS = {
-    "invalid-phone": _l(
-        "The phone number is not a Vietnamese number: 10 digits starting with 0, or 11 "
-        "digits starting with 02 (+84 may replace the leading 0)."
-    ),
-    "invalid-email": _l("The email address is not valid."),
-    "duplicate": _l("Another record already has this code, key or email."),
-    "invalid-value": _l("A value is out of the allowed range or not allowed here."),
-    "parent-cycle": _l("A unit cannot be placed under itself or under one of its own units."),
-    "in-use": _l("It refers to a record that does not exist any more, or is still used."),
-    "not-draft": _l("Only a draft version can be changed; create a new draft instead."),
-}
 USAGE_KINDS = {
     "step": _l("step"),
     "officer": _l("officer"),
@@ -96,13 +68,13 @@ def has_any_role(roles: frozenset[Role]) -> bool:
 def phone_field_check(_form: Form, field: Any) -> None:
     """WTForms validator: the same check as the validators' invalid-phone rule."""
     if not is_valid_phone(field.data or ""):
-        raise ValidationError(str(REFUSALS["invalid-phone"]))
+        raise ValidationError(str(REFUSAL_MESSAGES[Refusal.INVALID_PHONE]))
 
 
 def email_field_check(_form: Form, field: Any) -> None:
     """WTForms validator: the same check as the validators' invalid-email rule."""
     if email_problem(field.data or "") is not None:
-        raise ValidationError(str(REFUSALS["invalid-email"]))
+        raise ValidationError(str(REFUSAL_MESSAGES[Refusal.INVALID_EMAIL]))
 
 
 class FoldedAjaxLoader(QueryAjaxModelLoader):
@@ -282,11 +254,11 @@ class SodoModelView(ModelView):
             search = fold(search)
         return super()._apply_search(query, count_query, joins, count_joins, search)
 
-    def _refused(self, error: editing.ChangeRefused) -> None:
+    def _refused(self, error: ChangeRefused) -> None:
         if isinstance(error, editing.InUse):
             flash(describe_usages(error), "error")
         else:
-            flash(REFUSALS.get(error.code, str(error)), "error")
+            flash(refusal_message(error), "error")
 
     def create_model(self, form: Form) -> Any:
         """Build the row from the form and store it through the service layer."""
@@ -305,7 +277,7 @@ class SodoModelView(ModelView):
             with self.session.no_autoflush:  # the form's changes are flushed by the service
                 user = acting_user(self.session)
             editing.save(self.session, user, model, before)
-        except editing.ChangeRefused as error:
+        except ChangeRefused as error:
             self._refused(error)
             return False
         self.after_model_change(form, model, before is None)
@@ -315,7 +287,7 @@ class SodoModelView(ModelView):
         """Delete through the service layer, which refuses rows still in use."""
         try:
             editing.delete(self.session, acting_user(self.session), model)
-        except editing.ChangeRefused as error:
+        except ChangeRefused as error:
             self._refused(error)
             return False
         return True

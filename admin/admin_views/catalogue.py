@@ -4,38 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, g, url_for
+from flask import g, url_for
 from flask_admin.model.form import InlineFormAdmin
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload
-from wtforms import HiddenField
 from wtforms.validators import NumberRange
 
-from workflow_model import lifecycle
-from workflow_model.editing import ChangeRefused
 from workflow_model.models import (
     DossierComponent,
     FlowVersion,
     Procedure,
     ProcedureCase,
     Role,
-    Step,
-    Transition,
 )
 from workflow_model.overview import procedures_with_drift
 
 from ..reporting import version_checks
+from ..vocabulary import STATUS_LABELS
 from .base import JsonListField, SodoModelView
-
-STATUS_LABELS = {
-    "draft": _l("Draft"),
-    "submitted": _l("Submitted"),
-    "approved": _l("Approved"),
-    "rejected": _l("Rejected"),
-    "superseded": _l("Superseded"),
-    "retired": _l("Retired"),
-}
 
 
 class DossierComponentInline(InlineFormAdmin):
@@ -237,82 +224,3 @@ class FlowVersionView(SodoModelView):
             )
         ),
     }
-
-
-class StepView(SodoModelView):
-    """Steps of the versions; only a draft's steps can be changed."""
-
-    column_list = ("version.id", "key", "name", "kind", "unit", "duration_value", "duration_unit")
-    column_select_related_list = (Step.version, Step.unit)
-    column_sortable_list = ("key", "name", "kind", "duration_value")
-    column_default_sort = [("version_id", False), ("position", False)]
-    column_searchable_list = ("name", "key")
-    column_filters = ("version.id", "kind", "unit.name")
-    column_labels = {
-        "version.id": _l("Version id"),
-        "key": _l("Key"),
-        "name": _l("Name"),
-        "kind": _l("Kind"),
-        "unit": _l("Unit"),
-        "duration_value": _l("Duration"),
-        "duration_unit": _l("Unit of time"),
-        "split": _l("Split"),
-        "join": _l("Join"),
-        "description": _l("Description"),
-    }
-    form_columns = (
-        "version",
-        "key",
-        "name",
-        "kind",
-        "unit",
-        "duration_value",
-        "duration_unit",
-        "split",
-        "join",
-        "description",
-        "position",
-        "version_lock",
-    )
-    # The range the database's check allows, so a wrong duration is a field error.
-    form_args = {"duration_value": {"validators": [NumberRange(min=0, max=100000)]}}
-    # The lock counter of the version as the form loaded it: a save based on a stale
-    # form is refused ("changed by NAME at TIME") instead of overwriting someone's work.
-    form_extra_fields = {"version_lock": HiddenField()}
-
-    def on_form_prefill(self, form: Any, id: Any) -> None:
-        """Remember the version's lock counter in the edit form."""
-        step = self.get_one(id)
-        if step is not None and step.version is not None:
-            form.version_lock.data = str(step.version.lock_counter)
-
-    def _save(self, form: Any, model: Any, before: dict[str, Any] | None) -> bool:
-        loaded = getattr(form, "version_lock", None)
-        if before is not None and loaded is not None and (loaded.data or "").isdigit():
-            version = self.session.get(FlowVersion, before["version_id"])
-            try:
-                with self.session.no_autoflush:
-                    lifecycle.check_lock(self.session, version, int(loaded.data))
-            except ChangeRefused as error:
-                from .lifecycle_pages import refusal_message
-
-                self.session.rollback()
-                flash(refusal_message(error), "error")
-                return False
-        return super()._save(form, model, before)
-
-
-class TransitionView(SodoModelView):
-    """Transitions between the steps of a version; only a draft's can be changed."""
-
-    column_list = ("version_id", "from_step.key", "to_step.key", "label")
-    column_select_related_list = (Transition.from_step, Transition.to_step)
-    column_filters = ("version_id",)
-    column_searchable_list = ("label",)
-    column_labels = {
-        "version_id": _l("Version id"),
-        "from_step.key": _l("From step"),
-        "to_step.key": _l("To step"),
-        "label": _l("Label"),
-    }
-    form_columns = ("version_id", "from_step_id", "to_step_id", "label", "position")

@@ -6,7 +6,6 @@ call; refusals come back as messages in the user's language, never as a 500 page
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,7 +13,7 @@ from zoneinfo import ZoneInfo
 from flask import abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_admin import BaseView, expose
-from flask_babel import format_datetime, format_decimal, get_timezone
+from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -23,25 +22,15 @@ from validators import validate
 from workflow_model import lifecycle
 from workflow_model.conversion import document_from_version
 from workflow_model.diff import diff_versions, directory_drift
-from workflow_model.editing import ChangeRefused
 from workflow_model.models import FlowVersion, Procedure, Role, VersionStatus
 from workflow_model.overview import procedure_history
+from workflow_model.refusals import ChangeRefused
 
+from ..vocabulary import FIELD_LABELS, STATUS_LABELS, refusal_message, value_label
 from .accounts import ACTIONS, RECORD_TYPES
 from .base import acting_user, has_any_role
-from .catalogue import STATUS_LABELS
 from .exports import EXPORT_ROLES, FORMAT_LABELS
 
-REFUSALS = {
-    "illegal-transition": _l("This action is not possible in the version's current status."),
-    "not-approver": _l("Only an approver can do this."),
-    "four-eyes": _l("The author or submitter of a version cannot approve it: four eyes."),
-    "has-errors": _l("The version has errors, so it cannot be submitted:"),
-    "reason-required": _l("A rejection needs a reason."),
-    "retired-source": _l("A retired version cannot be restored."),
-    "conflict": _l("This version was changed by %(by)s at %(at)s; reload the page."),
-    "not-draft": _l("Only a draft version can be changed; create a new draft instead."),
-}
 DONE = {
     "submit": _l("The version was submitted for review."),
     "approve": _l("The version was approved and frozen."),
@@ -49,33 +38,6 @@ DONE = {
     "retire": _l("The version was retired."),
     "new-draft": _l("The draft is open."),
 }
-FIELD_LABELS = {
-    "name": _l("Name"),
-    "kind": _l("Kind"),
-    "unit": _l("Unit"),
-    "officers": _l("Officers"),
-    "duration": _l("Duration"),
-    "documents": _l("Dossier components"),
-    "split": _l("Split"),
-    "join": _l("Join"),
-    "level": _l("Level"),
-    "field": _l("Field"),
-    "result": _l("Result"),
-    "legal_basis": _l("Legal basis"),
-    "fees": _l("Fees"),
-}
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?) (working_day|working_hour)$")
-TIME_UNITS = {"working_day": _l("working days"), "working_hour": _l("working hours")}
-
-
-def readable(value: str) -> str:
-    """A diff value for people: "6.5 working_day" becomes "6,5 ngày làm việc" in Vietnamese."""
-    match = _DURATION.match(value or "")
-    if match is None:
-        return value
-    return f"{format_decimal(float(match.group(1)))} {TIME_UNITS[match.group(2)]}"
-
-
 ROLES = {
     "submit": frozenset({Role.ADMIN}),
     "new-draft": frozenset({Role.ADMIN}),
@@ -83,26 +45,6 @@ ROLES = {
     "reject": frozenset({Role.APPROVER}),
     "retire": frozenset({Role.APPROVER}),
 }
-
-
-def refusal_message(error: ChangeRefused) -> str:
-    """The message of a refused action, with its details, in the user's language."""
-    if error.code == "conflict":
-        at = error.params.get("at")
-        when = format_datetime(at, "short") if isinstance(at, datetime) else at
-        return str(REFUSALS["conflict"] % {"by": error.params.get("by") or "?", "at": when or "?"})
-    message = str(REFUSALS.get(error.code, str(error)))
-    if error.code == "has-errors":
-        message += " " + "; ".join(
-            e["message_vi"] if _vi() else e["message_en"] for e in error.params["errors"]
-        )
-    return message
-
-
-def _vi() -> bool:
-    from flask_babel import get_locale
-
-    return get_locale() is None or get_locale().language == "vi"
 
 
 def _local_path(url: str | None) -> str | None:
@@ -184,6 +126,7 @@ class VersionsView(BaseView):
             actions=ACTIONS,
             record_types=RECORD_TYPES,
             status_labels=STATUS_LABELS,
+            readable=value_label,
             can_edit=has_any_role(ROLES["submit"]),
             can_approve=has_any_role(ROLES["approve"]),
             can_export=has_any_role(EXPORT_ROLES),
@@ -211,7 +154,7 @@ class VersionsView(BaseView):
             diff=diff,
             report=validate(document),
             field_labels=FIELD_LABELS,
-            readable=readable,
+            readable=value_label,
             status_labels=STATUS_LABELS,
             can_decide=has_any_role(ROLES["approve"]) and version.status is VersionStatus.SUBMITTED,
         )

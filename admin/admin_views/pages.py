@@ -18,8 +18,8 @@ from workflow_model.overview import (
 )
 
 from ..reporting import version_report
+from ..vocabulary import STATUS_LABELS
 from .base import has_any_role
-from .catalogue import STATUS_LABELS
 
 
 class HomeView(AdminIndexView):

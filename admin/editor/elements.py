@@ -13,13 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import format_decimal, ngettext
-
 from validators import Report, Severity
 from workflow_model.diagram import Lane, lanes, step_positions
 from workflow_model.document import FlowDocument, StepEntry
 from workflow_model.flow_editing import transition_id
 from workflow_model.models import TimeUnit
+
+from .. import vocabulary
 
 LANE_COLOURS = (
     "#e3f2fd",
@@ -46,12 +46,8 @@ class Diagram:
 
 
 def duration_text(value: float, unit: TimeUnit) -> str:
-    """A step's duration as people write it: "0,5 ngày", "4 giờ" (in the UI's language)."""
-    number = format_decimal(value)
-    count = 1 if value == 1 else 2  # English: "1 day", but "0.5 days" and "2 days"
-    if unit is TimeUnit.WORKING_HOUR:
-        return ngettext("%(value)s hour", "%(value)s hours", count, value=number)
-    return ngettext("%(value)s day", "%(value)s days", count, value=number)
+    """A step's duration on its node: "0,5 ngày", "4 giờ" (in the UI's language)."""
+    return vocabulary.duration_text((value, unit), short=True)
 
 
 def node_id(lane: str, key: str) -> str:

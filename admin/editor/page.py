@@ -22,6 +22,7 @@ from workflow_model.document import StepEntry
 from workflow_model.flow_editing import transition_id
 from workflow_model.models import Join, Split, StepKind, TimeUnit
 
+from ..vocabulary import STATUS_LABELS
 from .elements import duration_text, stylesheet
 from .state import EditorView, language
 
@@ -139,8 +140,6 @@ def header(view: EditorView) -> list[Any]:
 
 
 def _status_label(status: str) -> str:
-    from ..admin_views.catalogue import STATUS_LABELS
-
     return str(STATUS_LABELS.get(status, status))
 
 

@@ -30,6 +30,7 @@ from .gestures import (
     restore,
     set_label,
     step_row,
+    transition_row,
     update_step,
 )
 
@@ -52,6 +53,7 @@ __all__ = [
     "step_row",
     "step_state",
     "transition_id",
+    "transition_row",
     "transition_state",
     "update_step",
 ]

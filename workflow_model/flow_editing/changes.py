@@ -98,16 +98,17 @@ def snapshot(session: Session, version: FlowVersion, like: Snapshot) -> Snapshot
 def open_change(session: Session, user: User | None, version_id: int, lock: int) -> ChangeSet:
     """Start a change of draft `version_id` by `user`, who loaded it at `lock`.
 
-    Refused: a user without the administrator role (``not-permitted``), a version that
-    does not exist (``not-found``), a stale lock (``conflict``), a version that is not a
-    draft (``not-draft``).
+    Refused, in this order: a user without the administrator role (``not-permitted``),
+    a version that does not exist (``not-found``), a version that is not a draft
+    (``not-draft``: reloading would not help), a stale lock (``conflict``).
     """
     require_role(user, Role.ADMIN)
     version = session.get(FlowVersion, version_id)
     if version is None:
         raise ChangeRefused(Refusal.NOT_FOUND, f"no version {version_id}")
-    check_lock(session, version, lock)  # refreshes the row: the status read next is current
+    session.refresh(version)  # the status and lock as committed, not as this session saw them
     ensure_draft(version)
+    check_lock(session, version, lock)
     return ChangeSet(version, user)
 
 

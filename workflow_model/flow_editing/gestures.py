@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from ..conversion.reading import free_key
 from ..conversion.step_content import (
@@ -368,4 +368,17 @@ def step_row(session: Session, version_id: int, key: str) -> Step | None:
     """The step `key` of version `version_id`, with its officers and documents."""
     return session.execute(
         sa.select(Step).where(Step.version_id == version_id, Step.key == key)
+    ).scalar()
+
+
+def transition_row(
+    session: Session, version_id: int, from_key: str, to_key: str
+) -> Transition | None:
+    """The transition from step `from_key` to step `to_key` of version `version_id`."""
+    source, target = aliased(Step), aliased(Step)
+    return session.execute(
+        sa.select(Transition)
+        .join(source, Transition.from_step_id == source.id)
+        .join(target, Transition.to_step_id == target.id)
+        .where(Transition.version_id == version_id, source.key == from_key, target.key == to_key)
     ).scalar()

@@ -250,6 +250,7 @@ class Transition(Base):
 
     from_step: Mapped[Step] = relationship(foreign_keys=[version_id, from_step_id], viewonly=True)
     to_step: Mapped[Step] = relationship(foreign_keys=[version_id, to_step_id], viewonly=True)
+    version: Mapped[FlowVersion] = relationship(viewonly=True)
 
     __table_args__ = (
         sa.UniqueConstraint("from_step_id", "to_step_id"),

@@ -1,0 +1,152 @@
+"""The words of the staff interface, each defined once: labels, refusals, durations.
+
+Every page, form, the editor and the journal take their words from here, so that a
+status, an enum value, a refusal or a duration reads the same everywhere and is
+translated once (the catalogues in `translations/`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask_babel import format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+
+from workflow_model.diff import value_text
+from workflow_model.document.durations import format_duration, format_hours_as_days
+from workflow_model.document.types import Duration
+from workflow_model.models import Join, Split, StepKind, TimeUnit, VersionStatus
+from workflow_model.refusals import ChangeRefused, Refusal
+
+STATUS_LABELS = {
+    VersionStatus.DRAFT: _l("Draft"),
+    VersionStatus.SUBMITTED: _l("Submitted"),
+    VersionStatus.APPROVED: _l("Approved"),
+    VersionStatus.REJECTED: _l("Rejected"),
+    VersionStatus.SUPERSEDED: _l("Superseded"),
+    VersionStatus.RETIRED: _l("Retired"),
+}
+"""A version's status (trạng thái phiên bản), keyed by the enum (equal to its value)."""
+
+ENUM_LABELS: dict[str, Any] = {
+    StepKind.START: _l("Start (reception)"),
+    StepKind.TASK: _l("Task"),
+    StepKind.END: _l("End"),
+    TimeUnit.WORKING_DAY: _l("working days"),
+    TimeUnit.WORKING_HOUR: _l("working hours"),
+    Split.EXCLUSIVE: _l("One branch (decision)"),
+    Split.PARALLEL: _l("All branches (parallel)"),
+    Join.ANY: _l("First arrival"),
+    Join.ALL: _l("Every branch"),
+    **STATUS_LABELS,
+}
+"""Every stored enum value shown in lists and forms, by value."""
+
+FIELD_LABELS = {
+    "name": _l("Name"),
+    "kind": _l("Kind"),
+    "unit": _l("Unit"),
+    "officers": _l("Officers"),
+    "duration": _l("Duration"),
+    "documents": _l("Dossier components"),
+    "split": _l("Split"),
+    "join": _l("Join"),
+    "description": _l("Description"),
+    "label": _l("Label"),
+    "level": _l("Level"),
+    "field": _l("Field"),
+    "result": _l("Result"),
+    "legal_basis": _l("Legal basis"),
+    "fees": _l("Fees"),
+    "legal_time": _l("Legal time"),
+}
+"""The fields of a flow document's procedure, steps and transitions, as the diff names them."""
+
+REFUSAL_MESSAGES = {
+    Refusal.INVALID_VALUE: _l("A value is out of the allowed range or not allowed here."),
+    Refusal.DUPLICATE: _l("Another record already has this code, key or email."),
+    Refusal.IN_USE: _l("It refers to a record that does not exist any more, or is still used."),
+    Refusal.NOT_FOUND: _l("This step or transition no longer exists; reload the page."),
+    Refusal.NOT_PERMITTED: _l("Your role does not allow this change."),
+    Refusal.CONFLICT: _l("This version was changed by %(by)s at %(at)s; reload the page."),
+    Refusal.INVALID_PHONE: _l(
+        "The phone number is not a Vietnamese number: 10 digits starting with 0, or 11 "
+        "digits starting with 02 (+84 may replace the leading 0)."
+    ),
+    Refusal.INVALID_EMAIL: _l("The email address is not valid."),
+    Refusal.PARENT_CYCLE: _l("A unit cannot be placed under itself or under one of its own units."),
+    Refusal.NOT_DRAFT: _l("Only a draft version can be changed; create a new draft instead."),
+    Refusal.EMPTY_NAME: _l("A step needs a name."),
+    Refusal.INVALID_KEY: _l(
+        "A key uses letters, digits and _ . - only, starts with a letter or digit, "
+        "and has at most 64 characters."
+    ),
+    Refusal.INVALID_DURATION: _l(
+        "The duration must be a number from 0 to 100000, such as 4 or 0,5. Nothing was saved."
+    ),
+    Refusal.SELF_LOOP: _l("A step cannot lead to itself."),
+    Refusal.DUPLICATE_TRANSITION: _l("These two steps are already connected."),
+    Refusal.INTO_START: _l(
+        "Nothing can lead into the start step: it is where the dossier arrives."
+    ),
+    Refusal.ILLEGAL_TRANSITION: _l("This action is not possible in the version's current status."),
+    Refusal.NOT_APPROVER: _l("Only an approver can do this."),
+    Refusal.FOUR_EYES: _l("The author or submitter of a version cannot approve it: four eyes."),
+    Refusal.HAS_ERRORS: _l("The version has errors, so it cannot be submitted:"),
+    Refusal.REASON_REQUIRED: _l("A rejection needs a reason."),
+    Refusal.RETIRED_SOURCE: _l("A retired version cannot be restored."),
+    Refusal.NOT_APPROVED: _l(
+        "Only approved versions can be exported; a draft only as a JSON or BPMN preview."
+    ),
+}
+"""One message per refusal code; the catalogues give each its Vietnamese text."""
+
+
+def language() -> str:
+    """The language of the current request, for the domain's formatters."""
+    locale = get_locale()
+    return locale.language if locale is not None else "vi"
+
+
+def refusal_message(error: ChangeRefused) -> str:
+    """The message of a refused change, with its details, in the user's language."""
+    if error.code is Refusal.CONFLICT:
+        at = error.params.get("at")
+        when = format_datetime(at, "short") if isinstance(at, datetime) else at
+        return str(
+            REFUSAL_MESSAGES[Refusal.CONFLICT]
+            % {"by": error.params.get("by") or "?", "at": when or "?"}
+        )
+    message = str(REFUSAL_MESSAGES[error.code])
+    if error.code is Refusal.HAS_ERRORS:
+        key = "message_vi" if language() == "vi" else "message_en"
+        message += " " + "; ".join(e[key] for e in error.params.get("errors", ()))
+    return message
+
+
+def duration_text(duration: Duration | tuple[float, TimeUnit | str], *, short: bool = False) -> str:
+    """A duration in the user's language: "0,5 ngày làm việc" or "0.5 working days"."""
+    return format_duration(duration, language(), short=short)
+
+
+def hours_as_days_text(hours: float) -> str:
+    """Working hours said as working days in the user's language."""
+    return format_hours_as_days(hours, language())
+
+
+def value_label(value: Any) -> str:
+    """A typed value of a diff or the drift box, in the user's words.
+
+    Durations say their unit, enum values their label, lists are joined, and a flag
+    says yes or no.
+    """
+    if isinstance(value, Duration):
+        return duration_text(value)
+    if isinstance(value, bool):
+        return str(_l("yes") if value else _l("no"))
+    if isinstance(value, str) and value in ENUM_LABELS:
+        return str(ENUM_LABELS[value])
+    if isinstance(value, tuple | list):
+        return ", ".join(value_label(item) for item in value)
+    return value_text(value, language())

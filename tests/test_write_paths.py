@@ -1,0 +1,247 @@
+"""Every refusal, through every path that can attempt it: the same refusal, nothing written.
+
+A draft's steps and transitions change through `flow_editing` whatever sends the change:
+a direct service call (as an import or the API would make), undo and redo (`restore`,
+whose states come back from the browser), and the step and transition forms (over HTTP,
+with the lock counter the form carries). Each case below is one refusal on one path;
+after it, the version's canonical dump, its lock counter and the journal are unchanged.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from conftest import FLOWS_DIR, Database
+from flask.testing import FlaskClient
+from flask_babel import force_locale
+from sqlalchemy.orm import Session
+
+from admin import create_app
+from admin.vocabulary import refusal_message
+from validators import validate
+from workflow_model import flow_editing as fe
+from workflow_model.accounts import create_user
+from workflow_model.conversion import create_draft_from_document, document_from_version
+from workflow_model.conversion.step_content import step_values
+from workflow_model.db import make_session_factory
+from workflow_model.document import dump_document, load_document
+from workflow_model.lifecycle import approve, new_draft, submit
+from workflow_model.models import AuditEvent, FlowVersion, Role, Step, StepKind, User
+from workflow_model.refusals import ChangeRefused, Refusal
+
+# Đăng ký cai nghiện ma túy tự nguyện: s1 (start) → s2 → …, an approved version 1.
+VINHLONG = FLOWS_DIR / "vinhlong-3_000527_H61-1.json"
+PASSWORDS = {"tac.gia": "mật khẩu dài 1", "phe.duyet": "mật khẩu dài 2"}
+
+
+@dataclass
+class Scene:
+    """A draft (version 2) beside its approved version 1, and a way to look at both."""
+
+    database: Database
+    draft_id: int
+    approved_id: int
+    app: Any
+
+    def session(self) -> Session:
+        return make_session_factory(self.database.engine)()
+
+    def lock(self, version_id: int) -> int:
+        with self.session() as s:
+            return s.get(FlowVersion, version_id).lock_counter
+
+    def observe(self) -> tuple[bytes, bytes, int, int, int]:
+        """Both versions' dumps, the draft's lock and the journal's length."""
+        with self.session() as s:
+            draft, approved = (
+                s.get(FlowVersion, self.draft_id),
+                s.get(FlowVersion, self.approved_id),
+            )
+            events = s.execute(sa.select(sa.func.count(AuditEvent.id))).scalar_one()
+            return (
+                dump_document(document_from_version(s, draft)),
+                dump_document(document_from_version(s, approved)),
+                draft.lock_counter,
+                approved.lock_counter,
+                events,
+            )
+
+    def step_id(self, version_id: int, key: str) -> int:
+        with self.session() as s:
+            return s.execute(
+                sa.select(Step.id).where(Step.version_id == version_id, Step.key == key)
+            ).scalar_one()
+
+    def client(self, username: str) -> FlaskClient:
+        client = self.app.test_client()
+        response = client.post(
+            "/login", data={"username": username, "password": PASSWORDS[username]}
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+
+
+@pytest.fixture
+def scene(database: Database, tmp_path: Path) -> Scene:
+    with make_session_factory(database.engine)() as session:
+        author = create_user(session, "tac.gia", PASSWORDS["tac.gia"], [Role.ADMIN])
+        approver = create_user(session, "phe.duyet", PASSWORDS["phe.duyet"], [Role.APPROVER])
+        session.commit()
+        first = create_draft_from_document(session, load_document(VINHLONG.read_bytes()), author)
+        submit(session, first, author, validate=validate)
+        approve(session, first, approver, "Đồng ý.")
+        draft = new_draft(session, first.case, author)
+        draft_id, approved_id = draft.id, first.id
+    app = create_app(
+        {
+            "DATABASE_URL": database.url,
+            "SECRET_KEY": "test-secret-key",
+            "SODO_INSTANCE": str(tmp_path / "instance"),
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    return Scene(database, draft_id, approved_id, app)
+
+
+# --- the paths -------------------------------------------------------------------------
+# Each takes the scene, the gesture's arguments, the version, the user and the lock, and
+# returns the refusal code the path reports (or the HTTP status for a refused role).
+
+
+def _service(scene: Scene, call: Callable[..., fe.EditResult], username: str) -> str:
+    with scene.session() as s:
+        user = s.execute(sa.select(User).where(User.username == username)).scalar_one()
+        with pytest.raises(ChangeRefused) as caught:
+            call(s, user)
+        s.commit()  # whatever a refusal left in the session would be saved now
+    return caught.value.code
+
+
+def _form(scene: Scene, username: str, url: str, data: dict[str, Any]) -> str | int:
+    client = scene.client(username)
+    response = client.post(url, data=data)
+    if response.status_code == 403:
+        return 403
+    text = html.unescape(response.get_data(as_text=True))
+    with scene.app.test_request_context(), force_locale("vi"):
+        for code in Refusal:
+            message = refusal_message(ChangeRefused(code, "", by="?", at="?"))
+            if message.split("?")[0] in text:
+                return code
+    raise AssertionError(f"no refusal message in the answer ({response.status_code})")
+
+
+def connect(from_key: str, to_key: str, *, version: str = "draft", lock: str = "current"):
+    """The gesture "connect FROM to TO", on each path."""
+
+    def service(scene: Scene, username: str) -> str:
+        version_id, lock_value = _target(scene, version, lock)
+        return _service(
+            scene, lambda s, u: fe.connect(s, u, version_id, lock_value, from_key, to_key), username
+        )
+
+    def undo(scene: Scene, username: str) -> str:
+        version_id, lock_value = _target(scene, version, lock)
+        states = {"transitions": {fe.transition_id(from_key, to_key): {"label": "", "position": 9}}}
+        return _service(
+            scene, lambda s, u: fe.restore(s, u, version_id, lock_value, states), username
+        )
+
+    def form(scene: Scene, username: str) -> str | int:
+        version_id, lock_value = _target(scene, version, lock)
+        data = {
+            "version": version_id,
+            "from_key": from_key,
+            "to_key": to_key,
+            "label": "Nhánh",
+            "version_lock": lock_value,
+        }
+        return _form(scene, username, f"/transition/new/?version={version_id}", data)
+
+    return {"service": service, "undo": undo, "form": form}
+
+
+def make_start(key: str, *, version: str = "draft", lock: str = "current"):
+    """The gesture "make step KEY the start step" (KEY has incoming transitions)."""
+
+    def values(scene: Scene, version_id: int) -> dict[str, Any]:
+        with scene.session() as s:
+            step = s.get(Step, scene.step_id(version_id, key))
+            return {**step_values(step), "kind": StepKind.START.value}
+
+    def service(scene: Scene, username: str) -> str:
+        version_id, lock_value = _target(scene, version, lock)
+        new = values(scene, version_id)
+        return _service(
+            scene, lambda s, u: fe.update_step(s, u, version_id, lock_value, key, new), username
+        )
+
+    def undo(scene: Scene, username: str) -> str:
+        version_id, lock_value = _target(scene, version, lock)
+        states = {"steps": {key: {**values(scene, version_id), "x": 0, "y": 0, "position": 1}}}
+        return _service(
+            scene, lambda s, u: fe.restore(s, u, version_id, lock_value, states), username
+        )
+
+    def form(scene: Scene, username: str) -> str | int:
+        version_id, lock_value = _target(scene, version, lock)
+        new = values(scene, version_id)
+        data = {
+            "name": new["name"],
+            "kind": "start",
+            "unit": new["unit"] or "__None",
+            "duration_value": new["duration"]["value"],
+            "duration_unit": new["duration"]["unit"],
+            "split": new["split"],
+            "join": new["join"],
+            "description": new["description"],
+            "version_lock": lock_value,
+        }
+        step_id = scene.step_id(version_id, key)
+        return _form(scene, username, f"/step/edit/?id={step_id}", data)
+
+    return {"service": service, "undo": undo, "form": form}
+
+
+def _target(scene: Scene, version: str, lock: str) -> tuple[int, int]:
+    version_id = scene.draft_id if version == "draft" else scene.approved_id
+    current = scene.lock(version_id)
+    return version_id, current if lock == "current" else current - 1
+
+
+CASES = {
+    "self-loop": (Refusal.SELF_LOOP, "tac.gia", connect("s2", "s2")),
+    "into-start": (Refusal.INTO_START, "tac.gia", connect("s2", "s1")),
+    "into-start by kind": (Refusal.INTO_START, "tac.gia", make_start("s2")),
+    "duplicate pair": (Refusal.DUPLICATE_TRANSITION, "tac.gia", connect("s1", "s2")),
+    "stale lock": (Refusal.CONFLICT, "tac.gia", connect("s3", "s5", lock="stale")),
+    "not a draft": (Refusal.NOT_DRAFT, "tac.gia", connect("s3", "s5", version="approved")),
+    "wrong role": (Refusal.NOT_PERMITTED, "phe.duyet", connect("s3", "s5")),
+}
+# Restoring an existing pair sets its label: no refusal to attempt there.
+NOT_ATTEMPTABLE = {("duplicate pair", "undo")}
+
+
+PATHS = ("service", "undo", "form")
+
+
+@pytest.mark.parametrize(
+    ("case", "path"),
+    [(case, path) for case in CASES for path in PATHS if (case, path) not in NOT_ATTEMPTABLE],
+)
+def test_every_refusal_on_every_path_changes_nothing(scene: Scene, case: str, path: str) -> None:
+    code, username, gesture = CASES[case]
+    before = scene.observe()
+    answer = gesture[path](scene, username)
+    if path == "form" and code is Refusal.NOT_PERMITTED:
+        # The forms refuse a role on the server before any service is called.
+        assert answer == 403
+    else:
+        assert answer == code
+    assert scene.observe() == before
