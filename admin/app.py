@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_wtf import CSRFProtect
@@ -76,6 +77,22 @@ def _error_page(error: HTTPException) -> ResponseReturnValue:
     return render_template("error.html", code=code, message=message), code
 
 
+def _unexpected_error(error: Exception) -> ResponseReturnValue:
+    """A bug, not a refusal: log it with a trace id, and show the id to quote to IT."""
+    if isinstance(error, HTTPException):
+        return _error_page(error)
+    trace_id = secrets.token_hex(6)
+    current_app.logger.error(
+        "unexpected error, trace id %s, on %s %s",
+        trace_id,
+        request.method,
+        request.path,
+        exc_info=error,
+    )
+    message = _l("Something went wrong.")
+    return render_template("error.html", code=500, message=message, trace_id=trace_id), 500
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Create the web app; `config` overrides what the environment gives.
 
@@ -100,6 +117,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_editor(app)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _error_page)
+    app.register_error_handler(Exception, _unexpected_error)
     from .cli import register_commands
 
     register_commands(app)

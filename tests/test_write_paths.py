@@ -10,6 +10,7 @@ after it, the version's canonical dump, its lock counter and the journal are unc
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -244,4 +245,30 @@ def test_every_refusal_on_every_path_changes_nothing(scene: Scene, case: str, pa
         assert answer == 403
     else:
         assert answer == code
+    assert scene.observe() == before
+
+
+def test_a_refusal_is_a_message_but_a_bug_is_a_logged_500_with_a_trace_id(
+    scene: Scene, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = scene.client("tac.gia")
+    step_id = scene.step_id(scene.draft_id, "s2")
+    before = scene.observe()
+
+    def broken(*args: Any, **kwargs: Any) -> fe.EditResult:
+        raise RuntimeError("a bug in the service")
+
+    monkeypatch.setattr(fe, "update_step", broken)
+    response = client.post(
+        f"/step/edit/?id={step_id}",
+        data={"name": "Thẩm định", "kind": "task", "version_lock": scene.lock(scene.draft_id)},
+    )
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    match = re.search(r'<code id="trace-id">([0-9a-f]{12})</code>', page)
+    assert match, page
+    assert "Đã xảy ra lỗi." in page  # the translated page, not a refusal message
+    assert "a bug in the service" not in page
+    (record,) = [r for r in caplog.records if match.group(1) in r.getMessage()]
+    assert record.exc_info is not None and "a bug in the service" in str(record.exc_info[1])
     assert scene.observe() == before
