@@ -76,6 +76,19 @@ class FlowContentView(SodoModelView):
             flash(refusal_message(error), "error")
             return None
 
+    def _elements(self, model: Any) -> dict[str, list[str]]:
+        """What deleting the row `model` deletes, as `flow_editing.delete_elements` names it."""
+        raise NotImplementedError
+
+    def delete_model(self, model: Any) -> bool:
+        """Delete through `flow_editing.delete_elements` (a step goes with its transitions)."""
+        version_id, elements = model.version_id, self._elements(model)
+        result = self._gesture(
+            None,
+            lambda s, u, lock: flow_editing.delete_elements(s, u, version_id, lock, **elements),
+        )
+        return result is not None
+
     def _prefill_lock(self, form: Form, version: FlowVersion | None) -> None:
         if version is not None and hasattr(form, LOCK_FIELD):
             getattr(form, LOCK_FIELD).data = str(version.lock_counter)
@@ -190,14 +203,8 @@ class StepView(FlowContentView):
         self.after_model_change(form, model, False)
         return True
 
-    def delete_model(self, model: Any) -> bool:
-        """Delete the step and its transitions through `flow_editing.delete_elements`."""
-        version_id, key = model.version_id, model.key
-        result = self._gesture(
-            None,
-            lambda s, u, lock: flow_editing.delete_elements(s, u, version_id, lock, steps=[key]),
-        )
-        return result is not None
+    def _elements(self, model: Any) -> dict[str, list[str]]:
+        return {"steps": [model.key]}
 
 
 class TransitionView(FlowContentView):
@@ -264,13 +271,5 @@ class TransitionView(FlowContentView):
         self.after_model_change(form, model, False)
         return True
 
-    def delete_model(self, model: Any) -> bool:
-        """Cut the transition through `flow_editing.delete_elements`."""
-        version_id, key = model.version_id, self._key(model)
-        result = self._gesture(
-            None,
-            lambda s, u, lock: flow_editing.delete_elements(
-                s, u, version_id, lock, transitions=[key]
-            ),
-        )
-        return result is not None
+    def _elements(self, model: Any) -> dict[str, list[str]]:
+        return {"transitions": [self._key(model)]}
