@@ -1,11 +1,12 @@
-# Two commands: `make run` serves the app with the demo catalogue, `make test` runs every test.
+# `make run` serves the app with the demo catalogue, `make test` runs every test,
+# `make lint` runs ruff and mypy (`make typecheck` runs mypy alone).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test lint format clean messages node-tools
+.PHONY: run test lint typecheck format clean messages node-tools
 
 # Debian ships venv support in a separate package; install it when we may, else say how.
 $(BIN)/python:
@@ -54,13 +55,18 @@ node-tools: $(NODE_TOOLS)
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# Strict on workflow_model, validators and exporters ([tool.mypy] in pyproject.toml).
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis tests/node/node_modules
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis tests/node/node_modules
 
 # After changing user-facing strings: refresh the template and the catalogues, then fill
 # in the new Vietnamese entries (tests/test_translations.py says which are missing).

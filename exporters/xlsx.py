@@ -35,6 +35,7 @@ import math
 import zipfile
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from typing import TypeAlias
 
 import networkx as nx
 from openpyxl import Workbook
@@ -42,6 +43,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
@@ -82,6 +84,9 @@ MAX_SHEET_NAME = 31
 _FORBIDDEN_IN_SHEET_NAMES = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
 _FORMULA_STARTS = ("=", "+", "-", "@")
 _MAX_CELL_TEXT = 32_767
+
+_CellValue: TypeAlias = str | float | date | None
+"""What the sheets write: texts, numbers (ints too), dates, or nothing."""
 
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=13)
@@ -148,7 +153,7 @@ def flow_order(doc: FlowDocument) -> list[StepEntry]:
     return [graph.steps[key] for node in ordered for key in members[node]]
 
 
-def _loop_order(graph: nx.DiGraph, members: set[str], index: dict[str, int]) -> list[str]:
+def _loop_order(graph: nx.DiGraph[str], members: set[str], index: dict[str, int]) -> list[str]:
     """The steps of one strongly connected component (a loop) in the order they are reached.
 
     From the steps entered from outside the loop (or, failing that, the first in the
@@ -225,7 +230,7 @@ def _write_catalogue(
         procedure = item.document.procedure
         case = procedure.case
         approved = vietnam_date(item.version.approved_at)
-        values: tuple[object, ...] = (
+        values: tuple[_CellValue, ...] = (
             offset,
             procedure.code,
             procedure.name,
@@ -274,7 +279,7 @@ def _write_process(sheet: Worksheet, item: ExportItem) -> None:
     row = PROCESS_HEADER_ROW
     for step in steps:
         row += 1
-        values = (
+        values: tuple[_CellValue, ...] = (
             numbers[step.key],
             _work(doc, step, numbers),
             people(step),
@@ -296,10 +301,11 @@ def _write_process(sheet: Worksheet, item: ExportItem) -> None:
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns - 1)
         _put(sheet, row, columns, value)
         for column in range(1, columns + 1):
-            cell = sheet.cell(row=row, column=column)
-            cell.border = _BORDER
-            cell.font = _BOLD
-            cell.alignment = _CENTER if column == columns else _WRAP
+            # Merged cells too: they draw the borders of their range.
+            part = sheet.cell(row=row, column=column)
+            part.border = _BORDER
+            part.font = _BOLD
+            part.alignment = _CENTER if column == columns else _WRAP
     sheet.freeze_panes = f"A{PROCESS_HEADER_ROW + 1}"
     _page_setup(sheet, PROCESS_HEADER_ROW)
 
@@ -358,9 +364,12 @@ def _clean(text: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", text.replace("\r\n", "\n"))
 
 
-def _put(sheet: Worksheet, row: int, column: int, value: object) -> Cell:
+def _put(sheet: Worksheet, row: int, column: int, value: _CellValue) -> Cell:
     """Write `value`; a text stays a string whatever it starts with (never a formula)."""
     cell = sheet.cell(row=row, column=column)
+    if not isinstance(cell, Cell):
+        # Only the first cell of a merged range holds a value; the rest are read-only.
+        raise ValueError(f"cell {cell.coordinate} is inside a merged range")
     if isinstance(value, str):
         text = _clean(value)[:_MAX_CELL_TEXT]
         cell.value = text
@@ -368,7 +377,7 @@ def _put(sheet: Worksheet, row: int, column: int, value: object) -> Cell:
         if text.startswith(_FORMULA_STARTS):
             cell.quotePrefix = True
     else:
-        cell.value = value  # type: ignore[assignment]
+        cell.value = value
     return cell
 
 
@@ -404,7 +413,10 @@ def _page_setup(sheet: Worksheet, header_row: int) -> None:
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    properties = sheet.sheet_properties
+    if properties.pageSetUpPr is None:  # openpyxl makes one with every sheet; None is allowed
+        properties.pageSetUpPr = PageSetupProperties()
+    properties.pageSetUpPr.fitToPage = True
     sheet.print_title_rows = f"{header_row}:{header_row}"
     sheet.print_options.horizontalCentered = True
     sheet.page_margins.left = sheet.page_margins.right = 0.5

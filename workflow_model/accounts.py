@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .audit import record_event
 from .models import LoginFailure, Role, User, UserRole
+from .models.accounts import USERNAME_LENGTH
 from .models.base import utcnow
 
 #: This many failed logins for one username within `LOCKOUT_WINDOW` lock it out…
@@ -24,7 +25,6 @@ LOCALES = ("vi", "en")
 # A lockout ending after `now` started at most one window ago, from failures at most one
 # more window before: older rows can never matter again and are deleted.
 _FAILURES_KEPT = 2 * LOCKOUT_WINDOW
-_USERNAME_LENGTH = User.__table__.c.username.type.length
 
 # A hash of a random password: checking against it when the user does not exist takes
 # as long as a real check, so response times do not reveal which usernames exist.
@@ -100,7 +100,7 @@ class LoginResult:
 
 def _failure_key(username: str) -> str:
     # No account has a longer name; the column would refuse it on PostgreSQL.
-    return username[:_USERNAME_LENGTH]
+    return username[:USERNAME_LENGTH]
 
 
 def locked_until(session: Session, username: str, now: datetime | None = None) -> datetime | None:

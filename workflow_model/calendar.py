@@ -294,11 +294,10 @@ def _default_calendar() -> WorkingCalendar:
     return WorkingCalendar()
 
 
-def _check_sessions(sessions: Sequence[tuple[time, time]]) -> tuple[tuple[time, time], ...]:
-    checked = tuple((start, end) for start, end in sessions)
-    if not checked:
-        raise ValueError("a working calendar needs at least one office session")
-    for start, end in checked:
+def _check_sessions(sessions: Iterable[tuple[object, object]]) -> tuple[tuple[time, time], ...]:
+    # The pairs are checked, not trusted: callers that are not type-checked pass anything.
+    checked: list[tuple[time, time]] = []
+    for start, end in sessions:
         if not isinstance(start, time) or not isinstance(end, time):
             raise TypeError(f"an office session is a pair of times, got {(start, end)!r}")
         if start.tzinfo is not None or end.tzinfo is not None:
@@ -310,13 +309,16 @@ def _check_sessions(sessions: Sequence[tuple[time, time]]) -> tuple[tuple[time, 
             raise ValueError(
                 f"office session {_show(start, end)}: the start must be before the end"
             )
+        checked.append((start, end))
+    if not checked:
+        raise ValueError("a working calendar needs at least one office session")
     for (start, end), (next_start, next_end) in itertools.pairwise(checked):
         if next_start < end:
             raise ValueError(
                 "office sessions must be sorted and must not overlap: "
                 f"{_show(next_start, next_end)} starts before {_show(start, end)} ends"
             )
-    return checked
+    return tuple(checked)
 
 
 def _show(start: time, end: time) -> str:

@@ -8,10 +8,9 @@ they point at (an officer's new phone can make a version invalid).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, UOWTransaction
 
 from .models import (
     DossierComponent,
@@ -32,9 +31,13 @@ from .models.checks import VersionCheck
 _OWN_VERSION = (Step, Transition, VersionUnit, VersionOfficer)
 
 
-def _version_ids(connection: sa.Connection, changed: Iterable[Any]) -> set[int]:
+def _version_ids(connection: sa.Connection, changed: Iterable[object]) -> set[int]:
     ids: set[int] = set()
-    officers, units, procedures, cases, steps = set(), set(), set(), set(), set()
+    officers: set[int] = set()
+    units: set[int] = set()
+    procedures: set[int] = set()
+    cases: set[int] = set()
+    steps: set[int] = set()
     for obj in changed:
         if isinstance(obj, _OWN_VERSION) and obj.version_id is not None:
             ids.add(obj.version_id)
@@ -44,8 +47,10 @@ def _version_ids(connection: sa.Connection, changed: Iterable[Any]) -> set[int]:
             officers.add(obj.id)
         elif isinstance(obj, Unit) and obj.id is not None:
             units.add(obj.id)
-        elif isinstance(obj, DossierComponent | Procedure):
-            procedures.add(obj.procedure_id if isinstance(obj, DossierComponent) else obj.id)
+        elif isinstance(obj, DossierComponent) and obj.procedure_id is not None:
+            procedures.add(obj.procedure_id)
+        elif isinstance(obj, Procedure) and obj.id is not None:
+            procedures.add(obj.id)
         elif isinstance(obj, ProcedureCase) and obj.id is not None:
             cases.add(obj.id)
     queries = []
@@ -57,7 +62,6 @@ def _version_ids(connection: sa.Connection, changed: Iterable[Any]) -> set[int]:
         )
     if units:
         queries.append(sa.select(VersionUnit.version_id).where(VersionUnit.unit_id.in_(units)))
-    procedures.discard(None)  # type: ignore[arg-type]
     if procedures:
         queries.append(
             sa.select(FlowVersion.id)
@@ -72,7 +76,7 @@ def _version_ids(connection: sa.Connection, changed: Iterable[Any]) -> set[int]:
 
 
 @sa.event.listens_for(Session, "before_flush")
-def _drop_stale_checks(session: Session, _context: Any, _instances: Any) -> None:
+def _drop_stale_checks(session: Session, _context: UOWTransaction, _instances: object) -> None:
     changed = [
         obj
         for obj in (*session.new, *session.dirty, *session.deleted)

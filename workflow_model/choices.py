@@ -69,14 +69,14 @@ def officer_choices(
         .where(sa.or_(Officer.active.is_(True), Officer.id.in_(keep)))
         .order_by(Officer.full_name, Officer.id)
     ).all()
-    rows.sort(key=lambda row: row.unit_id not in first)
+    # A stable sort: the subtree first, each part still in name order.
     return [
         Choice(
             row.id,
             " — ".join(part for part in (row.full_name, row.title, row.phone) if part),
             row.search_text,
         )
-        for row in rows
+        for row in sorted(rows, key=lambda row: row.unit_id not in first)
     ]
 
 

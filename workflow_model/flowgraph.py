@@ -73,7 +73,7 @@ class FlowGraph:
         self.steps: dict[str, StepEntry] = {}
         for step in doc.steps:
             self.steps.setdefault(step.key, step)
-        self.graph: nx.DiGraph = nx.DiGraph()
+        self.graph: nx.DiGraph[str] = nx.DiGraph()
         self.graph.add_nodes_from(self.steps)
         self.graph.add_edges_from(
             (t.source, t.target)
@@ -121,7 +121,7 @@ class FlowGraph:
         neither hang nor inflate the sum.
         """
         cyclic = self.cyclic_steps
-        acyclic = nx.DiGraph()
+        acyclic: nx.DiGraph[str] = nx.DiGraph()
         acyclic.add_nodes_from(key for key in self.steps if key not in cyclic)
         acyclic.add_edges_from(
             (source, target)

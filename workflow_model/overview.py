@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from .models import (
     EDITABLE_STATUSES,
+    AuditEvent,
     FlowVersion,
     Level,
     Procedure,
@@ -96,10 +96,8 @@ def counts_by_level_and_status(session: Session) -> list[StatusCount]:
     return [StatusCount(level, status, count) for level, status, count in rows]
 
 
-def procedure_history(session: Session, procedure_id: int) -> list[Any]:
+def procedure_history(session: Session, procedure_id: int) -> list[AuditEvent]:
     """The journal of a procedure and of every version of its cases, oldest first."""
-    from .models import AuditEvent
-
     version_ids = [
         str(key)
         for key in session.execute(

@@ -14,7 +14,8 @@ from ..registry import Issue, rule
 
 
 def _valid(duration: Duration) -> bool:
-    value = duration.value
+    # Checked, not trusted: a document built in code (not loaded) may hold anything here.
+    value: object = duration.value
     return (
         isinstance(value, int | float)
         and not isinstance(value, bool)

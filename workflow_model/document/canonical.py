@@ -21,7 +21,7 @@ from .types import (
 )
 
 
-def canonical_number(value: float) -> int | float:
+def canonical_number(value: int | float) -> int | float:
     """Return `value` as an int when it is integral, so 2 and 2.0 dump alike.
 
     >>> canonical_number(2.0), canonical_number(0.5)

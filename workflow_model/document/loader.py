@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from enum import Enum, StrEnum
+from typing import Any, Final, TypeVar
 
 from ..models.enums import Join, Split, StepKind, TimeUnit
 from .types import (
@@ -25,6 +26,7 @@ from .types import (
 
 MAX_KEY_LENGTH = 64
 T = TypeVar("T")
+E = TypeVar("E", bound=StrEnum)
 
 
 class DocumentError(ValueError):
@@ -39,11 +41,12 @@ class DocumentError(ValueError):
         super().__init__("; ".join(self.errors))
 
 
-class _Missing:
-    pass
+class _Missing(Enum):
+    # One member, so `found is _MISSING` narrows the type; None is a value in the format.
+    MISSING = "missing"
 
 
-_MISSING = _Missing()
+_MISSING: Final = _Missing.MISSING
 
 
 class _Reader:
@@ -69,7 +72,9 @@ class _Reader:
                 self.fail(_join(path, name), "unknown field")
         return value
 
-    def get(self, data: dict[str, Any], name: str, path: str, read: Callable[..., T]) -> T | Any:
+    def get(
+        self, data: dict[str, Any], name: str, path: str, read: Callable[[Any, str], T]
+    ) -> T | _Missing:
         if name not in data:
             return _MISSING
         return read(data[name], _join(path, name))
@@ -113,13 +118,13 @@ class _Reader:
             return 0
         return value
 
-    def choice(self, value: Any, path: str, enum_class: type[T]) -> T | None:
-        allowed = [member.value for member in enum_class]  # type: ignore[attr-defined]
+    def choice(self, value: Any, path: str, enum_class: type[E]) -> E | None:
+        allowed = [member.value for member in enum_class]
         if value not in allowed:
             shown = json.dumps(value, ensure_ascii=False) if _is_json(value) else repr(value)
             self.fail(path, f"expected one of {', '.join(allowed)}, got {shown}")
             return None
-        return enum_class(value)  # type: ignore[call-arg]
+        return enum_class(value)
 
     def items(self, value: Any, path: str, read: Callable[[Any, str], T]) -> tuple[T, ...]:
         if not isinstance(value, list):
@@ -164,7 +169,7 @@ def _read_duration(r: _Reader, value: Any, path: str) -> Duration:
     )
 
 
-def _value(found: Any, default: Any) -> Any:
+def _value(found: T | _Missing, default: T) -> T:
     return default if found is _MISSING or (found is None and default is not None) else found
 
 

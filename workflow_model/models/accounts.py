@@ -11,6 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Base, enum_column_type, utcnow
 from .enums import Role
 
+#: The longest username `users` and `login_failures` hold.
+USERNAME_LENGTH = 64
+
 
 class User(Base):
     """A person who logs in; the password is stored only as a salted hash."""
@@ -18,7 +21,7 @@ class User(Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    username: Mapped[str] = mapped_column(sa.String(USERNAME_LENGTH), unique=True)
     full_name: Mapped[str] = mapped_column(sa.String(200), default="")
     email: Mapped[str] = mapped_column(sa.String(254), default="")
     password_hash: Mapped[str] = mapped_column(sa.String(255))
@@ -92,5 +95,5 @@ class LoginFailure(Base):
     __tablename__ = "login_failures"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(sa.String(64), index=True)
+    username: Mapped[str] = mapped_column(sa.String(USERNAME_LENGTH), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

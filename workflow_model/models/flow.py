@@ -264,7 +264,8 @@ class Transition(Base):
 
 
 # Read with the version in the same SELECT, so lists of versions never count one by one.
-FlowVersion.step_count = column_property(  # type: ignore[attr-defined]
+# Added after both classes exist (it counts steps); the declarative metaclass maps it.
+FlowVersion.step_count = column_property(
     sa.select(sa.func.count(Step.id))
     .where(Step.version_id == FlowVersion.id)
     .correlate_except(Step)

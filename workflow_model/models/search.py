@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, UOWTransaction
 
 from ..text import search_text
 from .base import utcnow
@@ -13,7 +11,7 @@ from .directory import Officer, Unit
 
 
 @sa.event.listens_for(Session, "before_flush")
-def _refresh_search_text(session: Session, _context: Any, _instances: Any) -> None:
+def _refresh_search_text(session: Session, _context: UOWTransaction, _instances: object) -> None:
     # One listener for every model that declares __search_fields__, so no view or
     # service can forget to keep the search column in step with the names.
     for obj in (*session.new, *session.dirty):
