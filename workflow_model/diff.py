@@ -92,7 +92,7 @@ def _step_view(doc: FlowDocument, step: StepEntry) -> dict[str, Any]:
     units = {unit.key: unit.name for unit in doc.units}
     officers = {officer.key: officer.name for officer in doc.officers}
     documents = {c.key: c.name for c in doc.procedure.dossier_components}
-    resolve = {
+    resolve: dict[str, Callable[[Any], Any]] = {
         "unit": lambda key: units.get(key, key) if key is not None else None,
         "officers": lambda keys: tuple(officers.get(k, k) for k in keys),
         "documents": lambda keys: tuple(documents.get(k, k) for k in keys),
@@ -175,14 +175,14 @@ def directory_drift(frozen: FlowDocument, live: FlowDocument) -> tuple[FieldChan
                 )
     live_officers = {o.key: o for o in live.officers}
     for officer in frozen.officers:
-        now = live_officers.get(officer.key)
-        if now is None:
+        current = live_officers.get(officer.key)
+        if current is None:
             continue
         for name in ("name", "title", "phone", "email", "unit"):
-            if getattr(officer, name) != getattr(now, name):
+            if getattr(officer, name) != getattr(current, name):
                 changes.append(
                     FieldChange(
-                        f"{officer.name}: {name}", getattr(officer, name), getattr(now, name)
+                        f"{officer.name}: {name}", getattr(officer, name), getattr(current, name)
                     )
                 )
     return tuple(changes)

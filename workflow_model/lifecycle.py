@@ -79,7 +79,11 @@ def require_role(user: User | None, role: Role) -> None:
 
 
 def _finding_data(finding: Any) -> dict[str, Any]:
-    data = asdict(finding) if is_dataclass(finding) else dict(finding)
+    data = (
+        asdict(finding)
+        if is_dataclass(finding) and not isinstance(finding, type)
+        else dict(finding)
+    )
     data["severity"] = str(getattr(finding, "severity", data.get("severity", "")))
     data["steps"] = list(data.get("steps", ()))
     data["transitions"] = [list(pair) for pair in data.get("transitions", ())]

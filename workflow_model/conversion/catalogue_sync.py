@@ -50,7 +50,7 @@ def _procedure_state(procedure: Procedure) -> dict[str, Any]:
     return {
         "code": procedure.code,
         "name": procedure.name,
-        "level": procedure.level.key if procedure.level else None,
+        "level": procedure.level.key,
         "field": procedure.field.name if procedure.field else None,
         "result": procedure.result,
         "legal_basis": list(procedure.legal_basis or []),

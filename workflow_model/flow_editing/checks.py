@@ -138,6 +138,13 @@ def check_coordinate(value: object) -> float:
     return number
 
 
+def check_point(value: object) -> tuple[float, float]:
+    """A diagram position ``(x, y)``; see `check_coordinate`."""
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        raise ChangeRefused(Refusal.INVALID_VALUE, f"not a position: {value!r}")
+    return check_coordinate(value[0]), check_coordinate(value[1])
+
+
 def check_position(value: object) -> int:
     """An order number among a version's steps or transitions."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_POSITION:
@@ -146,10 +153,9 @@ def check_position(value: object) -> int:
 
 
 def _enum_value(kind: type[StepKind | TimeUnit | Split | Join], value: object) -> str:
-    try:
-        return kind(value).value
-    except ValueError as error:
-        raise ChangeRefused(Refusal.INVALID_VALUE, f"not a {kind.__name__}: {value!r}") from error
+    if not isinstance(value, str) or value not in {member.value for member in kind}:
+        raise ChangeRefused(Refusal.INVALID_VALUE, f"not a {kind.__name__}: {value!r}")
+    return kind(value).value
 
 
 def _ids(value: object, what: str) -> list[int]:

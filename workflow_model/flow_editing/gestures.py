@@ -35,6 +35,7 @@ from .checks import (
     check_coordinate,
     check_key,
     check_label,
+    check_point,
     check_references,
     layout_state,
     parse_step_values,
@@ -171,10 +172,8 @@ def move_steps(
         step = steps.get(key)
         if step is None:
             raise ChangeRefused(Refusal.NOT_FOUND, f"no step {key!r}")
-        if not isinstance(point, list | tuple) or len(point) != 2:
-            raise ChangeRefused(Refusal.INVALID_VALUE, f"not a position: {point!r}")
         change.remember("steps", key, step)
-        step.x, step.y = check_coordinate(point[0]), check_coordinate(point[1])
+        step.x, step.y = check_point(point)
     return change.commit(session)
 
 
