@@ -272,3 +272,72 @@ def test_a_refusal_is_a_message_but_a_bug_is_a_logged_500_with_a_trace_id(
     (record,) = [r for r in caplog.records if match.group(1) in r.getMessage()]
     assert record.exc_info is not None and "a bug in the service" in str(record.exc_info[1])
     assert scene.observe() == before
+
+
+def _forged(scene: Scene, **overrides: Any) -> dict[str, Any]:
+    """An undo state of step s3 as the browser would send it back, with `overrides`."""
+    with scene.session() as s:
+        step = s.get(Step, scene.step_id(scene.draft_id, "s3"))
+        return {**fe.step_state(step), **overrides}
+
+
+FORGED_UNDO: dict[str, tuple[Refusal, Callable[[Scene], Any]]] = {
+    "a start step that steps lead into": (
+        Refusal.INTO_START,
+        lambda scene: {"steps": {"s3": _forged(scene, kind="start")}},
+    ),
+    "a number for a name": (
+        Refusal.INVALID_VALUE,
+        lambda scene: {"steps": {"s3": _forged(scene, name=42)}},
+    ),
+    "an order number of 2**70": (
+        Refusal.INVALID_VALUE,
+        lambda scene: {"steps": {"s3": _forged(scene, position=2**70)}},
+    ),
+    "a coordinate that is not a number": (
+        Refusal.INVALID_VALUE,
+        lambda scene: {"steps": {"s3": _forged(scene, x="nan")}},
+    ),
+    "an infinite coordinate": (
+        Refusal.INVALID_VALUE,
+        lambda scene: {"steps": {"s3": _forged(scene, y=float("inf"))}},
+    ),
+    "an unknown kind": (
+        Refusal.INVALID_VALUE,
+        lambda scene: {"steps": {"s3": _forged(scene, kind="fork")}},
+    ),
+    "a field missing": (
+        Refusal.INVALID_VALUE,
+        lambda scene: {"steps": {"s3": {k: v for k, v in _forged(scene).items() if k != "join"}}},
+    ),
+    "a state that is not an object": (
+        Refusal.INVALID_VALUE,
+        lambda scene: {"steps": {"s3": [1, 2]}},
+    ),
+    "a snapshot that is not an object": (Refusal.INVALID_VALUE, lambda scene: ["steps"]),
+    "a duration of 1e309": (
+        Refusal.INVALID_DURATION,
+        lambda scene: {
+            "steps": {"s3": _forged(scene, duration={"value": 1e309, "unit": "working_day"})}
+        },
+    ),
+    "an officer id that is text": (
+        Refusal.INVALID_VALUE,
+        lambda scene: {"steps": {"s3": _forged(scene, officers=["1"])}},
+    ),
+    "a transition key without steps": (
+        Refusal.INVALID_VALUE,
+        lambda scene: {"transitions": {"s1-s3": {"label": "", "position": 0}}},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(FORGED_UNDO))
+def test_a_forged_undo_state_is_refused_and_changes_nothing(scene: Scene, case: str) -> None:
+    code, states = FORGED_UNDO[case]
+    forged = states(scene)
+    before = scene.observe()
+    lock = scene.lock(scene.draft_id)
+    answer = _service(scene, lambda s, u: fe.restore(s, u, scene.draft_id, lock, forged), "tac.gia")
+    assert answer == code
+    assert scene.observe() == before
