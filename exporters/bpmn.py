@@ -73,8 +73,8 @@ from workflow_model.document import (
     StepEntry,
     canonical_number,
 )
+from workflow_model.enums import Join, Split, TimeUnit
 from workflow_model.flowgraph import FlowGraph
-from workflow_model.models import Join, Split, TimeUnit
 
 from .base import ExportItem, ExportOptions, VersionInfo
 

@@ -57,8 +57,8 @@ from datetime import date, datetime, timedelta
 from workflow_model.calendar import WorkingCalendar
 from workflow_model.diagram import lanes
 from workflow_model.document import Duration, FlowDocument
+from workflow_model.enums import HOURS_PER_WORKING_DAY, StepKind, TimeUnit
 from workflow_model.flowgraph import FlowGraph, agency_of_units, step_hours
-from workflow_model.models.enums import HOURS_PER_WORKING_DAY, StepKind, TimeUnit
 
 from .base import ExportItem, ExportOptions, ExportRefused
 from .xlsx import duration_vi, export_stamp, flow_order, number_vi, vietnam_date

@@ -47,8 +47,8 @@ from openpyxl.writer.excel import ExcelWriter
 
 from workflow_model.calendar import TIMEZONE
 from workflow_model.document import Duration, FlowDocument, StepEntry
+from workflow_model.enums import HOURS_PER_WORKING_DAY, STANDARD_LEVELS, TimeUnit
 from workflow_model.flowgraph import FlowGraph, agency_of_units
-from workflow_model.models.enums import HOURS_PER_WORKING_DAY, STANDARD_LEVELS, TimeUnit
 
 from .base import ExportItem, ExportOptions
 

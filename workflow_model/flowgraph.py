@@ -14,7 +14,7 @@ from functools import cached_property
 import networkx as nx
 
 from .document import FlowDocument, StepEntry
-from .models.enums import StepKind
+from .enums import StepKind
 
 TOLERANCE_HOURS = 1e-9
 

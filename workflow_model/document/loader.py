@@ -7,7 +7,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from ..models.enums import Join, Split, StepKind, TimeUnit
+from ..enums import Join, Split, StepKind, TimeUnit
 from .types import (
     FORMAT,
     CaseEntry,

@@ -1,5 +1,15 @@
 """The SQLAlchemy models of `sodo` (typed declarative mapping, no Flask)."""
 
+from ..enums import (
+    HOURS_PER_WORKING_DAY,
+    STANDARD_LEVELS,
+    Join,
+    Role,
+    Split,
+    StepKind,
+    TimeUnit,
+    VersionStatus,
+)
 from . import search  # noqa: F401 - keeps search_text columns in step
 from .accounts import AuditEvent, LoginFailure, User, UserRole
 from .base import Base, utcnow
@@ -16,16 +26,6 @@ from .delivery import (
     TargetKind,
 )
 from .directory import Level, Officer, Unit
-from .enums import (
-    HOURS_PER_WORKING_DAY,
-    STANDARD_LEVELS,
-    Join,
-    Role,
-    Split,
-    StepKind,
-    TimeUnit,
-    VersionStatus,
-)
 from .flow import (
     FlowVersion,
     Step,
