@@ -1,4 +1,12 @@
-"""Engines and sessions: SQLite by default (WAL, foreign keys on), PostgreSQL in production."""
+"""Engines and sessions: SQLite by default (WAL, foreign keys on), PostgreSQL in production.
+
+Importing this module registers the domain's flush listeners on every SQLAlchemy session:
+`check_cache` drops the cached checks of a version whose document changes, and
+`immutability` refuses any change to a frozen version. Whatever writes data makes its
+engine or its sessions here (the web app, the CLI, the delivery worker, the tests), so
+none can miss them, while the flow document, the validators and the exporters, which
+never write, load neither the ORM nor the listeners.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +17,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+
+from . import (
+    check_cache,  # noqa: F401 - keeps cached version checks true
+    immutability,  # noqa: F401 - frozen versions stay frozen
+)
 
 DEFAULT_DATABASE_URL = "sqlite:///instance/sodo.db"
 
