@@ -27,15 +27,7 @@ from workflow_model.overview import procedures_with_drift
 
 from ..reporting import version_checks
 from .base import JsonListField, SodoModelView
-
-STATUS_LABELS = {
-    "draft": _l("Draft"),
-    "submitted": _l("Submitted"),
-    "approved": _l("Approved"),
-    "rejected": _l("Rejected"),
-    "superseded": _l("Superseded"),
-    "retired": _l("Retired"),
-}
+from .labels import STATUS_LABELS, refusal_message
 
 
 class DossierComponentInline(InlineFormAdmin):
@@ -294,8 +286,6 @@ class StepView(SodoModelView):
                 with self.session.no_autoflush:
                     lifecycle.check_lock(self.session, version, int(loaded.data))
             except ChangeRefused as error:
-                from .lifecycle_pages import refusal_message
-
                 self.session.rollback()
                 flash(refusal_message(error), "error")
                 return False

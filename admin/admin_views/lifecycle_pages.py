@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from flask import abort, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_admin import BaseView, expose
-from flask_babel import format_datetime, format_decimal, get_timezone
+from flask_babel import format_decimal, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -29,19 +29,9 @@ from workflow_model.overview import procedure_history
 
 from .accounts import ACTIONS, RECORD_TYPES
 from .base import acting_user, has_any_role
-from .catalogue import STATUS_LABELS
 from .exports import EXPORT_ROLES, FORMAT_LABELS
+from .labels import STATUS_LABELS, refusal_message
 
-REFUSALS = {
-    "illegal-transition": _l("This action is not possible in the version's current status."),
-    "not-approver": _l("Only an approver can do this."),
-    "four-eyes": _l("The author or submitter of a version cannot approve it: four eyes."),
-    "has-errors": _l("The version has errors, so it cannot be submitted:"),
-    "reason-required": _l("A rejection needs a reason."),
-    "retired-source": _l("A retired version cannot be restored."),
-    "conflict": _l("This version was changed by %(by)s at %(at)s; reload the page."),
-    "not-draft": _l("Only a draft version can be changed; create a new draft instead."),
-}
 DONE = {
     "submit": _l("The version was submitted for review."),
     "approve": _l("The version was approved and frozen."),
@@ -83,26 +73,6 @@ ROLES = {
     "reject": frozenset({Role.APPROVER}),
     "retire": frozenset({Role.APPROVER}),
 }
-
-
-def refusal_message(error: ChangeRefused) -> str:
-    """The message of a refused action, with its details, in the user's language."""
-    if error.code == "conflict":
-        at = error.params.get("at")
-        when = format_datetime(at, "short") if isinstance(at, datetime) else at
-        return str(REFUSALS["conflict"] % {"by": error.params.get("by") or "?", "at": when or "?"})
-    message = str(REFUSALS.get(error.code, str(error)))
-    if error.code == "has-errors":
-        message += " " + "; ".join(
-            e["message_vi"] if _vi() else e["message_en"] for e in error.params["errors"]
-        )
-    return message
-
-
-def _vi() -> bool:
-    from flask_babel import get_locale
-
-    return get_locale() is None or get_locale().language == "vi"
 
 
 def _local_path(url: str | None) -> str | None:
