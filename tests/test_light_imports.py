@@ -105,3 +105,60 @@ def test_the_listeners_act_on_a_session_made_the_ordinary_way(tmp_path: Path) ->
     result = run_python(LISTENERS_ACT, str(DEMO_FLOW), f"sqlite:///{tmp_path / 'sodo.db'}")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["check dropped: True", "frozen: not-draft"]
+
+
+SODO = str(Path(sys.executable).with_name("sodo"))
+WEB_MODULES = {"dash", "flask_admin", "admin.app", "admin.admin_views", "admin.editor"}
+
+
+def run_sodo(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """Run the `sodo` console script; return its result and the modules it imported."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "PYTHONPROFILEIMPORTTIME": "1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "SODO_INSTANCE": str(tmp_path / "instance"),
+    }
+    result = subprocess.run(
+        [SODO, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    imported = {
+        line.rsplit("|", 1)[1].strip()
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    return result, imported
+
+
+def test_sodo_validate_loads_no_web_app(tmp_path: Path) -> None:
+    result, imported = run_sodo(tmp_path, "validate", "--help")
+    assert result.returncode == 0 and "Validate flow documents" in result.stdout
+    assert "click" in imported and imported & WEB_MODULES == set()
+    result, imported = run_sodo(tmp_path, "validate", str(DEMO_FLOW))
+    assert result.returncode == 0, result.stderr
+    assert "validators" in imported and imported & WEB_MODULES == set()
+
+
+def test_sodo_export_of_a_file_loads_no_web_app(tmp_path: Path) -> None:
+    target = tmp_path / "flow.bpmn"
+    result, imported = run_sodo(
+        tmp_path, "export", str(DEMO_FLOW), "--format", "bpmn", "-o", str(target)
+    )
+    assert result.returncode == 0, result.stderr
+    assert target.read_bytes().startswith(b"<?xml")
+    assert "exporters.bpmn" in imported and imported & WEB_MODULES == set()
+
+
+def test_sodo_help_still_lists_every_command(tmp_path: Path) -> None:
+    result, imported = run_sodo(tmp_path, "--help")
+    assert result.returncode == 0, result.stderr
+    listed = {
+        line.split()[0]
+        for line in result.stdout.split("Commands:", 1)[1].splitlines()
+        if line.startswith("  ")
+    }
+    expected = {"db", "deliver", "demo", "diff", "export", "import", "routes", "run"}
+    expected |= {"shell", "users", "validate", "versions"}
+    assert listed == expected
+    assert "admin.app" in imported  # the list includes the app's commands
