@@ -73,8 +73,7 @@ def _importing(package: str, names: tuple[str, ...]) -> list[tuple[str, str]]:
         (str(path), line)
         for path, line in _imports(package)
         if any(
-            line.startswith((f"import {name}", f"from {name} ", f"from {name}."))
-            for name in names
+            line.startswith((f"import {name}", f"from {name} ", f"from {name}.")) for name in names
         )
     ]
 
