@@ -112,7 +112,11 @@ def export_xlsx(items: Sequence[ExportItem], options: ExportOptions) -> bytes:
 def sheet_name(item: ExportItem, taken: set[str]) -> str:
     """A valid sheet name for `item`, unique against `taken` (case-folded names).
 
-    >>> # sheet_name(item, {"danh mục"}) -> "1.009646.H05-2.1"
+    >>> from exporters import ExportItem, VersionInfo
+    >>> from workflow_model.demo_data import demo_flow
+    >>> item = ExportItem(demo_flow("bacninh-1_009646_H05-1.json"), VersionInfo(3, "approved"))
+    >>> sheet_name(item, {"danh mục"}), sheet_name(item, {"1.009646.h05-2.1"})
+    ('1.009646.H05-2.1', '1.009646.H05-2.1 (2)')
     """
     base = f"{item.code}-{item.case_key}" if item.case_key else item.code
     base = _clean(base).translate(_FORBIDDEN_IN_SHEET_NAMES).strip("'").strip()
