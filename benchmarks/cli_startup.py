@@ -92,11 +92,11 @@ def time_command(label: str, command: Sequence[str], runs: int) -> Timing:
 
 def table(timings: Sequence[Timing], baseline: Timing) -> list[str]:
     """The report's lines: one per command, the baseline first."""
-    lines = [f"{'command':<28} {'median':>8} {'min':>8} {'max':>8} {'+ baseline':>11}"]
+    lines = [f"{'command':<34} {'median':>8} {'min':>8} {'max':>8} {'+ baseline':>11}"]
     for t in (baseline, *timings):
         extra = "" if t is baseline else f"{t.median - baseline.median:+10.3f}s"
         lines.append(
-            f"{t.label:<28} {t.median:7.3f}s {min(t.seconds):7.3f}s {max(t.seconds):7.3f}s "
+            f"{t.label:<34} {t.median:7.3f}s {min(t.seconds):7.3f}s {max(t.seconds):7.3f}s "
             f"{extra:>11}"
         )
     return lines
