@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import auth, views
 from .admin_views import csp_nonce, init_admin
+from .commands import register_commands
 from .config import load_config
 from .database import init_database
 from .editor import init_editor, is_editor_path
@@ -118,7 +119,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(Exception, _unexpected_error)
-    from .cli import register_commands
-
     register_commands(app)
     return app

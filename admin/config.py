@@ -7,8 +7,6 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from workflow_model.db import database_url
-
 
 class ConfigurationError(RuntimeError):
     """The environment does not let the app start safely."""
@@ -40,6 +38,10 @@ def load_config(
     (``SODO_ENV=production``) `SECRET_KEY` is required; in development a key is
     generated once into the instance folder.
     """
+    # Imported here, not at the top: the console script imports this module at start, and
+    # the database layer (SQLAlchemy) is wanted only once an app is made.
+    from workflow_model.db import database_url
+
     env = dict(os.environ if environ is None else environ)
     env.update({k: str(v) for k, v in (overrides or {}).items() if isinstance(v, str)})
     mode = env.get("SODO_ENV", "development")

@@ -118,7 +118,12 @@ def _ensure_users(session: Session, reset_passwords: bool, result: DemoResult) -
 def amended(doc: FlowDocument) -> FlowDocument:
     """Return `doc` with a small change, as a second draft: its longest task half a day shorter.
 
-    >>> # amended(doc).steps differ from doc.steps in one duration and one description
+    >>> from workflow_model.demo_data import demo_flow
+    >>> doc = demo_flow("caobang-1_004944-1.json")
+    >>> changed = [(a.key, a.duration.value, b.duration.value)
+    ...            for a, b in zip(doc.steps, amended(doc).steps) if a != b]
+    >>> changed
+    [('s3', 2, 1.5)]
     """
     tasks = [s for s in doc.steps if s.kind is StepKind.TASK and s.duration.hours > 4]
     if not tasks:

@@ -125,8 +125,9 @@ def _export_one(
     output: Path | None,
     allow_draft: bool,
 ) -> None:
+    from delivery.exporting import export_version, find_version
+
     from .database import db_session
-    from .exporting import export_version, find_version
 
     session = db_session()
     try:
@@ -147,8 +148,9 @@ def _export_one(
 
 
 def _export_all(format_name: str, folder: Path) -> None:
+    from delivery.exporting import cases_without_version, export_item, options, versions_in_force
+
     from .database import db_session
-    from .exporting import cases_without_version, export_item, options, versions_in_force
 
     session = db_session()
     fmt = FORMATS[format_name]

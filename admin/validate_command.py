@@ -8,8 +8,6 @@ from pathlib import Path
 
 import click
 
-from validators import validate
-from validators.output import report_data, report_text
 from workflow_model.document import DocumentError, load_document
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
@@ -36,6 +34,10 @@ def validate_command(files: tuple[Path, ...], output: str, lang: str) -> None:
     Exit status: 0 when no file has an error (warnings allowed), 1 when a file has an
     error finding, 2 when a file cannot be read as a flow document.
     """
+    # Imported here: the rules load networkx, which ``sodo validate --help`` does not need.
+    from validators import validate
+    from validators.output import report_data, report_text
+
     status = EXIT_OK
     results: list[dict[str, object]] = []
     for path in files:

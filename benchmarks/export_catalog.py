@@ -38,12 +38,12 @@ What it measures
    `Delivery` row in its own transaction. The time of this fill is printed, not judged.
    The receiver is a WSGI app served by werkzeug (``make_server(..., threaded=True)``)
    in a thread of the same process: it reads the body, counts the ``Idempotency-Key``
-   and answers 200 ``ok``; it verifies nothing. Then one `admin.deliver_command.Worker`
+   and answers 200 ``ok``; it verifies nothing. Then one `delivery.worker.Worker`
    (what ``sodo deliver`` runs) works in-process until nothing is due
    (``Worker.deliver_due``), timed as a whole. Each delivery is what the worker really
    does: claim the row and commit the lease; read the approved version's frozen snapshot
-   and export it (`admin.exporting.export_version`, in the target's format); one HTTP POST
-   through `exporters.delivery.send` (a new connection each time, as the worker makes
+   and export it (`delivery.exporting.export_version`, in the target's format); one HTTP POST
+   through `delivery.transports.send` (a new connection each time, as the worker makes
    them); record the attempt and the outcome and commit. The transport is wrapped to time
    the POST alone, which splits each delivery into "POST" and "the rest" (database, export,
    Python). Before each run after the first, every version is queued again
@@ -107,8 +107,8 @@ from validate_catalog import (
 from werkzeug.serving import make_server
 
 import exporters
-from admin.deliver_command import Worker
-from exporters.delivery import Outcome, Payload, TargetSettings, send
+from delivery.transports import Outcome, Payload, TargetSettings, send
+from delivery.worker import Worker
 from validators import validate
 from workflow_model import delivery as outbox
 from workflow_model.accounts import create_user
@@ -453,7 +453,7 @@ def pending(sessions: sessionmaker[Session]) -> int:
 
 @dataclass
 class TimedTransport:
-    """`exporters.delivery.send`, adding up the time spent in it."""
+    """`delivery.transports.send`, adding up the time spent in it."""
 
     seconds: float = 0.0
 

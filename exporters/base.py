@@ -116,8 +116,17 @@ def check_items(fmt: Format, items: Sequence[ExportItem], options: ExportOptions
 def file_name(item: ExportItem, fmt: Format) -> str:
     """The file name of one version's export: ``<code>[-<case>]-v<N>.<ext>``.
 
-    >>> # file_name(item, FORMATS["bpmn"]) -> "1.009642.000.00.00.H05-v2.bpmn"
+    >>> from exporters import FORMATS
+    >>> from workflow_model.demo_data import demo_flow
+    >>> item = ExportItem(demo_flow("bacninh-1_009646_H05-1.json"), VersionInfo(2, "approved"))
+    >>> file_name(item, FORMATS["bpmn"])
+    '1.009646.H05-2.1-v2.bpmn'
     """
+    return f"{file_stem(item)}.{fmt.extension}"
+
+
+def file_stem(item: ExportItem) -> str:
+    """`file_name` without its extension: ``<code>[-<case>]-v<N>``, safe in any file system."""
     case = f"-{item.case_key}" if item.case_key else ""
     safe = "".join(c if c.isalnum() or c in ".-_" else "_" for c in f"{item.code}{case}")
-    return f"{safe}-v{item.version.number}.{fmt.extension}"
+    return f"{safe}-v{item.version.number}"

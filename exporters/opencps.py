@@ -58,10 +58,10 @@ from workflow_model.calendar import WorkingCalendar
 from workflow_model.diagram import lanes
 from workflow_model.document import Duration, FlowDocument
 from workflow_model.document.durations import format_duration
+from workflow_model.enums import HOURS_PER_WORKING_DAY, StepKind, TimeUnit
 from workflow_model.flowgraph import FlowGraph, agency_of_units, step_hours
-from workflow_model.models.enums import HOURS_PER_WORKING_DAY, StepKind, TimeUnit
 
-from .base import ExportItem, ExportOptions, ExportRefused
+from .base import ExportItem, ExportOptions, ExportRefused, file_stem
 from .xlsx import export_stamp, flow_order, number_vi, vietnam_date
 
 CATALOGUE_NAME = "sodo-catalogue"
@@ -92,16 +92,17 @@ def folder_name(items: Sequence[ExportItem]) -> str:
     """The zip's top-level folder: `archive_name` without ``.zip``."""
     if len(items) != 1:
         return CATALOGUE_NAME
-    from . import FORMATS, file_name  # the registry imports this module
-
-    name = file_name(items[0], FORMATS["opencps"])
-    return name.removesuffix(".zip")
+    return file_stem(items[0])
 
 
 def process_number(item: ExportItem) -> str:
     """The process (and template) number: code and case key, safe as a file name.
 
-    >>> # process_number(item) -> "1.009646.H05-2.1"
+    >>> from exporters import ExportItem, VersionInfo
+    >>> from workflow_model.demo_data import demo_flow
+    >>> doc = demo_flow("bacninh-1_009646_H05-1.json")
+    >>> process_number(ExportItem(doc, VersionInfo(3, "approved")))
+    '1.009646.H05-2.1'
     """
     return _safe(f"{item.code}-{item.case_key}" if item.case_key else item.code)
 

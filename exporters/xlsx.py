@@ -50,8 +50,8 @@ from openpyxl.writer.excel import ExcelWriter
 from workflow_model.calendar import TIMEZONE
 from workflow_model.document import FlowDocument, StepEntry
 from workflow_model.document.durations import format_duration, format_hours_as_days
+from workflow_model.enums import STANDARD_LEVELS
 from workflow_model.flowgraph import FlowGraph, agency_of_units
-from workflow_model.models.enums import STANDARD_LEVELS
 
 from .base import ExportItem, ExportOptions
 
@@ -118,7 +118,11 @@ def export_xlsx(items: Sequence[ExportItem], options: ExportOptions) -> bytes:
 def sheet_name(item: ExportItem, taken: set[str]) -> str:
     """A valid sheet name for `item`, unique against `taken` (case-folded names).
 
-    >>> # sheet_name(item, {"danh mục"}) -> "1.009646.H05-2.1"
+    >>> from exporters import ExportItem, VersionInfo
+    >>> from workflow_model.demo_data import demo_flow
+    >>> item = ExportItem(demo_flow("bacninh-1_009646_H05-1.json"), VersionInfo(3, "approved"))
+    >>> sheet_name(item, {"danh mục"}), sheet_name(item, {"1.009646.h05-2.1"})
+    ('1.009646.H05-2.1', '1.009646.H05-2.1 (2)')
     """
     base = f"{item.code}-{item.case_key}" if item.case_key else item.code
     base = _clean(base).translate(_FORBIDDEN_IN_SHEET_NAMES).strip("'").strip()

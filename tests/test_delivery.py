@@ -30,10 +30,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from admin.deliver_command import Worker
-from admin.exporting import export_version
-from exporters import delivery as transports
-from exporters.delivery import Payload, TargetSettings, signature, verify_signature
+from delivery import transports
+from delivery.exporting import export_version
+from delivery.transports import Payload, TargetSettings, signature, verify_signature
+from delivery.worker import Worker
 from validators import validate
 from workflow_model import delivery as outbox
 from workflow_model.accounts import create_user
@@ -506,7 +506,7 @@ def test_an_export_that_fails_fails_the_delivery_without_sending(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("bpmn")
 
-    monkeypatch.setattr("admin.deliver_command.export_version", broken)
+    monkeypatch.setattr("delivery.worker.export_version", broken)
     assert worker(session).deliver_due() == Counter({"failed": 1})
     (row,) = deliveries(session)
     assert row.last_error.startswith("export failed") and receiver.requests == []

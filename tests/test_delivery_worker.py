@@ -25,8 +25,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from test_delivery import Receiver, Servers, add_target, servers  # noqa: F401  (the fixture)
 
-from admin.deliver_command import Worker
 from admin.demo import load_demo
+from delivery.worker import Worker
 from workflow_model import delivery as outbox
 from workflow_model.db import make_session_factory
 from workflow_model.models import (

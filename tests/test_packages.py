@@ -9,16 +9,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ["admin", "workflow_model", "validators", "exporters", "delivery"]
 
 
-@pytest.mark.parametrize("name", ["admin", "workflow_model", "validators", "exporters"])
+@pytest.mark.parametrize("name", PACKAGES)
 def test_package_comes_from_this_project(name: str) -> None:
     module = importlib.import_module(name)
     assert module.__file__ is not None
     assert Path(module.__file__).resolve().parent == ROOT / name
 
 
-@pytest.mark.parametrize("name", ["admin", "workflow_model", "validators", "exporters"])
+@pytest.mark.parametrize("name", PACKAGES)
 def test_no_installed_distribution_provides_the_same_name(name: str) -> None:
     providers = {
         dist.metadata["Name"]
@@ -65,3 +66,22 @@ def test_validators_and_exporters_touch_no_database_and_no_flask() -> None:
         if any(line.startswith((f"import {name}", f"from {name}")) for name in forbidden)
     ]
     assert offenders == []
+
+
+def _importing(package: str, names: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [
+        (str(path), line)
+        for path, line in _imports(package)
+        if any(
+            line.startswith((f"import {name}", f"from {name} ", f"from {name}.")) for name in names
+        )
+    ]
+
+
+def test_delivery_imports_no_web_layer() -> None:
+    assert _importing("delivery", ("flask", "flask_admin", "flask_login", "dash", "admin")) == []
+
+
+def test_exporters_send_nothing_over_the_network() -> None:
+    network = ("requests", "urllib.request", "http.client", "httpx", "socket")
+    assert _importing("exporters", network) == []

@@ -31,6 +31,7 @@ def test_wheel_ships_static_files_data_and_migrations(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"admin/static/sodo.css", "admin/static/favicon.svg"} <= names
     assert "workflow_model/schema/flow-1.schema.json" in names
+    assert {"delivery/worker.py", "exporters/bpmn/writer.py"} <= names
     assert "admin/translations/vi/LC_MESSAGES/messages.po" in names
     assert any(n.startswith("workflow_model/migrations/versions/0001") for n in names)
     flows = {n for n in names if n.startswith("workflow_model/demo_data/flows/")}

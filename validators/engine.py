@@ -13,8 +13,12 @@ from .registry import RULES
 def validate(doc: FlowDocument) -> Report:
     """Check `doc` against every rule and return the findings with the critical path.
 
-    >>> from workflow_model.document import load_document
-    >>> # report = validate(load_document(path.read_bytes())); report.ok
+    >>> from workflow_model.demo_data import demo_flow
+    >>> validate(demo_flow("caobang-1_004944-1.json")).ok
+    True
+    >>> report = validate(demo_flow("sonla-2_002760-1.json"))
+    >>> report.ok, [finding.code for finding in report.findings][:2]
+    (False, ['time-budget-exceeded', 'reception-not-at-one-stop'])
     """
     context = FlowContext(doc)
     findings = tuple(finding for rule in RULES for finding in rule.run(context))

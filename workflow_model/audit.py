@@ -21,7 +21,9 @@ def record_event(
 ) -> AuditEvent:
     """Add an audit event to `session` (committed with the change it describes).
 
-    >>> # record_event(session, user, "create", "procedure", procedure.id, after={...})
+    A service calls it with the acting user (None for the system), what it did
+    (``create``, ``update``, ``delete``, ``approve``, …), the kind and id of the row, and
+    the row's columns before and after, then commits both in one transaction.
     """
     event = AuditEvent(
         user_id=user.id if user is not None else None,

@@ -29,8 +29,8 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from .document import FlowDocument
+from .enums import HOURS_PER_WORKING_DAY
 from .flowgraph import CriticalPath, FlowGraph, step_hours
-from .models.enums import HOURS_PER_WORKING_DAY
 
 __all__ = [
     "DEFAULT_SESSIONS",

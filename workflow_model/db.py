@@ -1,4 +1,13 @@
-"""Engines and sessions: SQLite by default (WAL, foreign keys on), PostgreSQL in production."""
+"""Engines and sessions: SQLite by default (WAL, foreign keys on), PostgreSQL in production.
+
+Making an engine or a session factory here registers the domain's flush listeners on
+every SQLAlchemy session (`register_listeners`): `check_cache` drops the cached checks of
+a version whose document changes, and `immutability` refuses any change to a frozen
+version. Whatever writes data makes its engine or its sessions here (the web app, the
+CLI, the delivery worker, the tests), so none can miss them, while the flow document, the
+validators, the exporters and the command line's start, which write nothing, load
+neither the ORM nor the listeners.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +32,20 @@ def database_url(environ: dict[str, str] | None = None) -> str:
     return env.get("DATABASE_URL") or DEFAULT_DATABASE_URL
 
 
+def register_listeners() -> None:
+    """Register the flush listeners that keep cached checks true and frozen versions frozen.
+
+    They listen on SQLAlchemy's `Session` class, so every session of the process has them;
+    importing their modules registers them, once however often this is called.
+    """
+    # Imported here, not at the top: they load the ORM, which reading the
+    # database URL or validating a file does not need.
+    from . import (
+        check_cache,  # noqa: F401 - keeps cached version checks true
+        immutability,  # noqa: F401 - frozen versions stay frozen
+    )
+
+
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # SQLite leaves foreign keys off unless asked on every connection; WAL lets the
     # web server read while a CLI command writes.
@@ -39,6 +62,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     The folder of a SQLite file is created, so ``sqlite:///instance/sodo.db`` works on a
     fresh checkout.
     """
+    register_listeners()
     parsed = sa.make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
@@ -53,4 +77,5 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Return a session factory bound to `engine`; objects stay readable after commit."""
+    register_listeners()
     return sessionmaker(bind=engine, expire_on_commit=False)

@@ -57,7 +57,7 @@ PUSHABLE = (VersionStatus.APPROVED,)
 
 
 class AttemptResult(Protocol):
-    """What a transport says of one attempt (`exporters.delivery.Outcome` is one)."""
+    """What a transport says of one attempt (`delivery.transports.Outcome` is one)."""
 
     @property
     def ok(self) -> bool:

@@ -74,7 +74,10 @@ def auto_layout(doc: FlowDocument) -> dict[str, Position]:
     Columns follow the longest chain of steps before each step; within a lane, steps of
     the same column stack downwards.
 
-    >>> # auto_layout(doc)["s1"] -> Position(x=80, y=140)
+    >>> from workflow_model.demo_data import demo_flow
+    >>> layout = auto_layout(demo_flow("caobang-1_004944-1.json"))
+    >>> layout["s1"], layout["s2"], layout["s7"]
+    (Position(x=80, y=140), Position(x=320, y=320), Position(x=1520, y=140))
     """
     graph = FlowGraph(doc)
     layers = _layers(graph)

@@ -14,7 +14,7 @@ from functools import cached_property
 import networkx as nx
 
 from .document import FlowDocument, StepEntry
-from .models.enums import StepKind
+from .enums import StepKind
 
 TOLERANCE_HOURS = 1e-9
 
@@ -65,7 +65,10 @@ class FlowGraph:
     Transitions that name a missing step are left out (the `unknown-step` rule reports
     them); of steps sharing a key, the first counts.
 
-    >>> # graph = FlowGraph(doc); graph.critical_path.steps -> ('s1', 's2', ...)
+    >>> from workflow_model.demo_data import demo_flow
+    >>> graph = FlowGraph(demo_flow("caobang-1_004944-1.json"))
+    >>> graph.critical_path.steps, graph.critical_path.hours
+    (('s1', 's2', 's3', 's4', 's5', 's6', 's7'), 40.0)
     """
 
     def __init__(self, doc: FlowDocument) -> None:
@@ -179,7 +182,9 @@ def agency_of_units(doc: FlowDocument) -> dict[str, str]:
 
     A loop in the unit tree stops at the unit where it would close.
 
-    >>> # agency_of_units(doc) -> {"stc-ptdt": "stc", "stc": "stc", "tt": "tt"}
+    >>> from workflow_model.demo_data import demo_flow
+    >>> agency_of_units(demo_flow("caobang-1_004944-1.json"))
+    {'tt': 'tt', 'ubndxa': 'ubndxa', 'vhxh': 'ubndxa', 'vtxa': 'ubndxa'}
     """
     parents = {unit.key: unit.parent for unit in doc.units}
     agencies: dict[str, str] = {}

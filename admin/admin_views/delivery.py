@@ -25,8 +25,8 @@ from sqlalchemy.orm import joinedload
 from wtforms import BooleanField, Form, PasswordField
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from delivery.transports import address_problems
 from exporters import FORMATS
-from exporters.delivery import address_problems
 from workflow_model import delivery as outbox
 from workflow_model.editing import ChangeRefused
 from workflow_model.models import (

@@ -1,6 +1,6 @@
 """Downloads for IT staff: one version, or every version in force, in each export format.
 
-The pages only pick what to export and serve the bytes; `admin.exporting` reads the
+The pages only pick what to export and serve the bytes; `delivery.exporting` reads the
 versions and `exporters` makes the files, exactly as `sodo export` does.
 """
 
@@ -16,16 +16,16 @@ from flask_admin import BaseView, expose
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from exporters import FORMATS, ExportRefused, export, file_name
-from workflow_model.models import FlowVersion, Role
-
-from ..exporting import (
+from delivery.exporting import (
     cases_without_version,
     export_item,
     export_version,
     options,
     versions_in_force,
 )
+from exporters import FORMATS, ExportRefused, export, file_name
+from workflow_model.models import FlowVersion, Role
+
 from .base import has_any_role
 
 EXPORT_ROLES = frozenset({Role.EXPORTER, Role.SUPERUSER})

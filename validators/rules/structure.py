@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
+from workflow_model.enums import Join, Split
 from workflow_model.flowgraph import closure
-from workflow_model.models import Join, Split
 
 from ..context import FlowContext
 from ..findings import Severity

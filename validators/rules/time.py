@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterator
 
 from workflow_model.document import Duration
-from workflow_model.models import HOURS_PER_WORKING_DAY, TimeUnit
+from workflow_model.enums import HOURS_PER_WORKING_DAY, TimeUnit
 
 from ..context import FlowContext
 from ..findings import Severity

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from babel.numbers import format_decimal
 
-from ..models.enums import HOURS_PER_WORKING_DAY, TimeUnit
+from ..enums import HOURS_PER_WORKING_DAY, TimeUnit
 from .types import Duration
 
 # (singular, plural) by language, unit and style.

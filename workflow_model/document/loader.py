@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from enum import Enum, StrEnum
 from typing import Any, Final, TypeVar
 
-from ..models.enums import Join, Split, StepKind, TimeUnit
+from ..enums import Join, Split, StepKind, TimeUnit
 from .types import (
     FORMAT,
     CaseEntry,

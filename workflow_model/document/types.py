@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..models.enums import HOURS_PER_WORKING_DAY, Join, Split, StepKind, TimeUnit
+from ..enums import HOURS_PER_WORKING_DAY, Join, Split, StepKind, TimeUnit
 
 FORMAT = "sodo.flow/1"
 

@@ -1,5 +1,18 @@
 """The SQLAlchemy models of `sodo` (typed declarative mapping, no Flask)."""
 
+from ..enums import (
+    EDITABLE_STATUSES,
+    FROZEN_STATUSES,
+    HOURS_PER_WORKING_DAY,
+    OPEN_STATUSES,
+    STANDARD_LEVELS,
+    Join,
+    Role,
+    Split,
+    StepKind,
+    TimeUnit,
+    VersionStatus,
+)
 from . import search  # noqa: F401 - keeps search_text columns in step
 from .accounts import AuditEvent, LoginFailure, User, UserRole
 from .base import Base, utcnow
@@ -16,19 +29,6 @@ from .delivery import (
     TargetKind,
 )
 from .directory import Level, Officer, Unit
-from .enums import (
-    EDITABLE_STATUSES,
-    FROZEN_STATUSES,
-    HOURS_PER_WORKING_DAY,
-    OPEN_STATUSES,
-    STANDARD_LEVELS,
-    Join,
-    Role,
-    Split,
-    StepKind,
-    TimeUnit,
-    VersionStatus,
-)
 from .flow import (
     FlowVersion,
     Step,

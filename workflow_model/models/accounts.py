@@ -8,8 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..enums import Role
 from .base import Base, enum_column_type, utcnow
-from .enums import Role
 
 #: The longest username `users` and `login_failures` hold.
 USERNAME_LENGTH = 64

@@ -7,9 +7,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..enums import TimeUnit
 from .base import Base, enum_column_type
 from .directory import Level, Unit
-from .enums import TimeUnit
 
 DEFAULT_CASE_KEY = ""
 """Key of the single case of a procedure that has no cases (trường hợp)."""

@@ -8,11 +8,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
+from ..enums import Join, Split, StepKind, TimeUnit, VersionStatus
 from .accounts import User
 from .base import Base, enum_column_type, utcnow
 from .catalogue import DossierComponent, ProcedureCase
 from .directory import Officer, Unit
-from .enums import Join, Split, StepKind, TimeUnit, VersionStatus
 
 
 class FlowVersion(Base):

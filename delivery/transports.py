@@ -40,7 +40,7 @@ from urllib.parse import quote, urlsplit
 
 import requests
 
-from . import FORMATS
+from exporters import FORMATS
 
 KINDS = ("http", "camunda7", "directory")
 BODY_LIMIT = 2048
