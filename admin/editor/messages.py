@@ -21,6 +21,11 @@ EDITOR_REFUSALS = {
 }
 
 
+def invalid_input_text() -> str:
+    """The message for a value the browser sent that the editor cannot use (a forgery)."""
+    return str(FORM_REFUSALS["invalid-value"])
+
+
 def refusal_text(error: ChangeRefused) -> str:
     """The message for a refused change: the editor's own, the forms', or the lifecycle's."""
     if error.code in EDITOR_REFUSALS:
