@@ -1,9 +1,9 @@
 """Forged editor callbacks with malformed bodies, over real HTTP, on SQLite and PostgreSQL.
 
 The browser is not trusted: whatever it posts to ``/editor/_dash-update-component``, the
-answer is a normal Dash answer, with the editor's "invalid value" notice when the
-callback edits; never a 500, and the draft, its lock counter and the journal stay as
-they were.
+answer is a normal Dash answer (with the editor's "invalid value" notice when the
+callback edits) or a 4xx when Dash itself cannot read the body; never a 500, and the
+draft, its lock counter and the journal stay as they were.
 """
 
 from __future__ import annotations
@@ -451,6 +451,53 @@ def test_a_malformed_edit_is_refused_as_an_invalid_value(editor: Editor, case: s
     response = _send(editor, REFUSED_EDITS[case](editor))
     assert response.status_code == 200, response.text[:2000]
     assert _notice(response) == vi(INVALID_VALUE)
+    assert editor.state() == before
+
+
+def _dash_body(editor: Editor) -> dict[str, Any]:
+    return tool(editor, "lanes-layout")
+
+
+UNREADABLE: dict[str, Callable[[Editor], str]] = {
+    "not-json": lambda e: "{this is not json",
+    "a-list": lambda e: "[1, 2]",
+    "a-string": lambda e: '"edit"',
+    "no-output": lambda e: json.dumps({k: v for k, v in _dash_body(e).items() if k != "output"}),
+    "unknown-output": lambda e: json.dumps({**_dash_body(e), "output": "..nothing.data.."}),
+    "output-a-number": lambda e: json.dumps({**_dash_body(e), "output": 5}),
+    "inputs-a-string": lambda e: json.dumps({**_dash_body(e), "inputs": "all"}),
+    "inputs-missing-one": lambda e: json.dumps(
+        {**_dash_body(e), "inputs": _dash_body(e)["inputs"][:-1]}
+    ),
+    "input-without-id": lambda e: json.dumps(
+        {**_dash_body(e), "inputs": [{"property": "x"}, *_dash_body(e)["inputs"][1:]]}
+    ),
+    "state-of-numbers": lambda e: json.dumps(
+        {**_dash_body(e), "state": [1] * len(_dash_body(e)["state"])}
+    ),
+    "outputs-missing": lambda e: json.dumps({**_dash_body(e), "outputs": []}),
+    "outputs-of-another-callback": lambda e: json.dumps(
+        {**_dash_body(e), "outputs": [{"id": "focus", "property": "data"}] * 11}
+    ),
+    "changed-not-an-input": lambda e: json.dumps(
+        {**_dash_body(e), "changedPropIds": ["{not json.n_clicks"]}
+    ),
+    "changed-a-number": lambda e: json.dumps({**_dash_body(e), "changedPropIds": [5]}),
+}
+
+
+@pytest.mark.parametrize("case", list(UNREADABLE))
+def test_a_body_dash_cannot_read_is_a_400(editor: Editor, case: str) -> None:
+    before = editor.state()
+    response = editor.post(UNREADABLE[case](editor))
+    assert response.status_code == 400, response.text[:2000]
+    assert editor.state() == before
+
+
+def test_a_body_that_is_not_json_by_type_is_a_4xx(editor: Editor) -> None:
+    before = editor.state()
+    response = editor.post(b"output=canvas", content_type="application/x-www-form-urlencoded")
+    assert 400 <= response.status_code < 500
     assert editor.state() == before
 
 

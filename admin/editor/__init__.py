@@ -15,11 +15,13 @@ The editor lives under the site's rules:
   live in ``static/editor.js``, never in inline strings;
 - callbacks are POSTs checked by Flask-WTF: the index page sets the cookie that
   dash-renderer copies into the ``X-CSRFToken`` header of each callback;
-- every value a callback receives is checked (`inputs`) before it is used.
+- a callback body Dash itself could not read gets a 400 (`envelope`), and every value
+  in a readable one is checked by the callbacks (`inputs`) before it is used.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
 import dash
@@ -28,7 +30,7 @@ from flask import Flask, Response, current_app, request
 from flask_wtf.csrf import generate_csrf
 
 from ..admin_views import csp_nonce
-from . import page, wiring
+from . import envelope, page, wiring
 from .paths import version_id
 
 __all__ = ["init_editor", "is_editor_call", "is_editor_path", "version_id"]
@@ -129,4 +131,6 @@ def init_editor(app: Flask) -> dash.Dash:
     if missing:
         raise RuntimeError(f"Dash no longer serves its index page at {sorted(missing)}")
     app.after_request(_set_csrf_cookie)
+    # After the login and CSRF checks, which the app factory registered first.
+    app.before_request(functools.partial(envelope.guard, dash_app, PREFIX))
     return dash_app
