@@ -118,7 +118,10 @@ def guard(dash_app: dash.Dash, prefix: str) -> None:
     """Answer 400 to a callback request whose body Dash could not read (`check_body`)."""
     if request.method != "POST" or request.path != f"{prefix}{DISPATCH}":
         return
+    # Not silent: Werkzeug keeps a silent parse apart, and Dash would parse it again. A
+    # body that is not JSON is answered here with a 400 (or 415 for another media type).
+    body = request.get_json()
     try:
-        check_body(request.get_json(silent=True), dash_app.callback_map)
+        check_body(body, dash_app.callback_map)
     except Malformed as problem:
         abort(400, description=str(problem))
