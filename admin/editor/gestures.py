@@ -110,8 +110,12 @@ def free_spot(extent: Any, elements: Any) -> tuple[int, int]:
         if (where := inputs.mapping(_element(element).get("position")))
         and not inputs.mapping(element.get("data")).get("lane_box")
     ]
-    while any(abs(x - a) < STEP_WIDTH + 20 and abs(y - b) < STEP_HEIGHT + 20 for a, b in taken):
-        y += STEP_HEIGHT + 30
+    # The steps of the column, top down: once the spot is below one, it moves past no
+    # other, so a forged canvas of thousands of steps costs one pass, not one per move.
+    column = sorted(b for a, b in taken if abs(x - a) < STEP_WIDTH + 20)
+    for b in column:
+        while abs(y - b) < STEP_HEIGHT + 20:
+            y += STEP_HEIGHT + 30
     return round(x), round(y)
 
 
