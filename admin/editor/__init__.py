@@ -1,8 +1,11 @@
 """The graph editor: a Dash app at ``/editor/<version id>``, inside the Flask app.
 
 `page` builds the frame and the pieces callbacks fill in, `elements` turns a flow
-document into Cytoscape elements and styles, `state` reads a version for the editor, and
-`callbacks` maps each user action onto one `workflow_model.flow_editing` service call.
+document into Cytoscape elements and styles, `state` reads a version for the editor.
+`wiring` registers the callbacks; `gestures` (palette, tools, menu, drags, connect taps)
+and `inspector` (the selected element's panel and its Save) map each user action onto
+one `workflow_model.flow_editing` service call, run by `edit` and answered by name
+through `answers`; `inputs` checks every value the browser sends before it is used.
 The editor lives under the site's rules:
 
 - every ``/editor/`` route needs a login (`admin.auth` sends pages to the login form and
@@ -11,11 +14,14 @@ The editor lives under the site's rules:
   which `EditorDash` puts on the inline scripts of Dash's index page; clientside callbacks
   live in ``static/editor.js``, never in inline strings;
 - callbacks are POSTs checked by Flask-WTF: the index page sets the cookie that
-  dash-renderer copies into the ``X-CSRFToken`` header of each callback.
+  dash-renderer copies into the ``X-CSRFToken`` header of each callback;
+- a callback body Dash itself could not read gets a 400 (`envelope`), and every value
+  in a readable one is checked by the callbacks (`inputs`) before it is used.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
 import dash
@@ -24,7 +30,7 @@ from flask import Flask, Response, current_app, request
 from flask_wtf.csrf import generate_csrf
 
 from ..admin_views import csp_nonce
-from . import callbacks, page
+from . import envelope, page, wiring
 from .paths import version_id
 
 __all__ = ["init_editor", "is_editor_call", "is_editor_path", "version_id"]
@@ -120,9 +126,11 @@ def init_editor(app: Flask) -> dash.Dash:
         suppress_callback_exceptions=True,
     )
     dash_app.layout = page.frame
-    callbacks.register(dash_app)
+    wiring.register(dash_app)
     missing = {f"{PREFIX}{rule}" for rule in _PAGE_RULES} - app.view_functions.keys()
     if missing:
         raise RuntimeError(f"Dash no longer serves its index page at {sorted(missing)}")
     app.after_request(_set_csrf_cookie)
+    # After the login and CSRF checks, which the app factory registered first.
+    app.before_request(functools.partial(envelope.guard, dash_app, PREFIX))
     return dash_app

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from workflow_model.refusals import ChangeRefused
+from workflow_model.refusals import ChangeRefused, Refusal
 
-from ..vocabulary import refusal_message
+from ..vocabulary import REFUSAL_MESSAGES, refusal_message
+
+
+def invalid_input_text() -> str:
+    """The message for a value the browser sent that the editor cannot use (a forgery)."""
+    return str(REFUSAL_MESSAGES[Refusal.INVALID_VALUE])
 
 
 def refusal_text(error: ChangeRefused) -> str:
