@@ -30,7 +30,7 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -107,7 +107,8 @@ class RetryPolicy:
         """
         exponent = min(max(attempt - 1, 0), 32)
         ceiling = min(self.backoff_max, self.backoff_base * 2**exponent)
-        return ceiling * (rng or random).uniform(0.5, 1.0)
+        factor: float = (rng or random).uniform(0.5, 1.0)
+        return float(ceiling * factor)
 
 
 @dataclass(frozen=True)
@@ -232,7 +233,7 @@ def retry_now(
     return retried
 
 
-def _due(now: datetime) -> sa.Select[tuple[int, int]]:
+def _due(now: datetime) -> sa.Select[int, int]:
     return (
         sa.select(Delivery.id, Delivery.attempts)
         .join(DeliveryTarget, Delivery.target_id == DeliveryTarget.id)
@@ -247,6 +248,12 @@ def _due(now: datetime) -> sa.Select[tuple[int, int]]:
         # Rows another worker is claiming right now are skipped, not waited for.
         .with_for_update(skip_locked=True, of=Delivery)
     )
+
+
+def _row_count(result: sa.Result[Any]) -> int:
+    """How many rows an UPDATE matched (a `CursorResult` knows; the typed API hides it)."""
+    count: int = getattr(result, "rowcount", -1)
+    return count
 
 
 def _claimable(delivery_id: int, now: datetime) -> sa.ColumnElement[bool]:
@@ -290,7 +297,7 @@ def claim_next(
             )
             .execution_options(synchronize_session=False)
         )
-        if claimed.rowcount != 1:  # taken meanwhile (only possible without row locks)
+        if _row_count(claimed) != 1:  # taken meanwhile (only possible without row locks)
             session.rollback()
             continue
         _close_open_attempts(session, delivery_id)

@@ -78,7 +78,8 @@ def export_bpmn(items: Sequence[ExportItem], options: ExportOptions) -> bytes:
     (item,) = items
     root = write_definitions(item)
     ET.indent(root, space="  ")
-    return ET.tostring(root, encoding="UTF-8", xml_declaration=True) + b"\n"
+    xml: bytes = ET.tostring(root, encoding="UTF-8", xml_declaration=True)
+    return xml + b"\n"
 
 
 __all__ = [
