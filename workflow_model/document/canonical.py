@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import json
 import math
+from dataclasses import fields
 from typing import Any
 
 from .types import (
@@ -90,19 +92,20 @@ def _officer(officer: OfficerEntry) -> dict[str, Any]:
     }
 
 
+def _plain(value: object) -> Any:
+    """A field's value as JSON data: enums by value, tuples as lists, durations as objects."""
+    if isinstance(value, Duration):
+        return _duration(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
 def _step(step: StepEntry) -> dict[str, Any]:
-    return {
-        "key": step.key,
-        "name": step.name,
-        "kind": step.kind.value,
-        "unit": step.unit,
-        "officers": list(step.officers),
-        "duration": _duration(step.duration),
-        "documents": list(step.documents),
-        "split": step.split.value,
-        "join": step.join.value,
-        "description": step.description,
-    }
+    # Every field of StepEntry under its own name: a field added there is written here.
+    return {field.name: _plain(getattr(step, field.name)) for field in fields(step)}
 
 
 def _transition(transition: TransitionEntry) -> dict[str, Any]:

@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session, aliased
 
 from ..conversion.reading import free_key
 from ..conversion.step_content import (
-    DurationValues,
     StepValues,
     TransitionValues,
     apply_step_values,
     apply_transition_values,
+    values_from_entry,
 )
+from ..document import Duration, StepEntry
 from ..models import Step, StepKind, TimeUnit, Transition, User
 from ..refusals import ChangeRefused, Refusal
 from .changes import (
@@ -51,17 +52,9 @@ def new_step_values(kind: StepKind, name: str) -> StepValues:
     >>> new_step_values(StepKind.TASK, "Thẩm định")["duration"]
     {'value': 0, 'unit': 'working_day'}
     """
-    return StepValues(
-        name=name,
-        kind=kind,
-        unit=None,
-        duration=DurationValues(value=0, unit=TimeUnit.WORKING_DAY.value),
-        officers=[],
-        documents=[],
-        split="exclusive",
-        join="any",
-        description="",
-    )
+    # Every other field takes StepEntry's default, so a field added there is filled here.
+    entry = StepEntry("", name, kind, None, Duration(0, TimeUnit.WORKING_DAY))
+    return values_from_entry(entry, {}, {}, {})
 
 
 def _next_position(rows: Iterable[Step | Transition]) -> int:
