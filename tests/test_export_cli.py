@@ -1,4 +1,4 @@
-"""`sodo export` as a real process on a real database file, and the json format."""
+"""`sodo export` on a real database file, run in this process, and the json format."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 import sqlalchemy as sa
 from conftest import sample_paths
-from test_cli import run
+from support.cli import sodo_in_folder as run
 
 from workflow_model.db import make_engine
 from workflow_model.document import load_document
