@@ -170,3 +170,9 @@ def live_server(sqlite_database: Database, tmp_path: Path) -> Iterator[LiveServe
     finally:
         server.shutdown()
         thread.join(timeout=10)
+
+
+# Fixtures that several modules use, kept with their helpers in tests/support. Imported
+# last: those modules import this one.
+from support.browser import browser  # noqa: E402, F401
+from support.receiver import servers  # noqa: E402, F401

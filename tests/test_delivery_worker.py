@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (`servers` is the fixture imported from test_delivery)
 """`sodo deliver` as real processes: killed mid-batch, and several workers at once.
 
 The receiver is a real HTTP server on 127.0.0.1 that answers 200 and records the
@@ -23,7 +22,7 @@ import sqlalchemy as sa
 from conftest import Database, empty_postgres
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
-from test_delivery import Receiver, Servers, add_target, servers  # noqa: F401  (the fixture)
+from support.receiver import Receiver, Servers, add_target
 
 from admin.deliver_command import Worker
 from admin.demo import load_demo
