@@ -17,7 +17,8 @@ import requests
 import sqlalchemy as sa
 from conftest import Database, LiveServer
 from support.browser import record_problems, wait_until
-from support.web import csrf_token, logged_in
+from support.html import csrf_token
+from support.web import logged_in
 
 from workflow_model.db import make_engine, make_session_factory
 from workflow_model.models import FlowVersion, Step, Transition

@@ -6,7 +6,8 @@ import re
 
 import requests
 from conftest import LiveServer
-from support.web import csrf_token, logged_in
+from support.html import csrf_token
+from support.web import logged_in
 
 
 def test_anonymous_visitor_is_sent_to_login(live_server: LiveServer) -> None:

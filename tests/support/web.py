@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 import requests
 from conftest import LiveServer
 
-
-def csrf_token(html: str) -> str:
-    """The CSRF token a page carries in its forms."""
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'name="csrf_token" value="([^"]+)"', html
-    )
-    assert match, "no CSRF token in the page"
-    return match.group(1)
+from support.html import csrf_token
 
 
 def logged_in(server: LiveServer, username: str = "admin") -> requests.Session:
