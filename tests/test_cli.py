@@ -7,10 +7,12 @@ first ones run the real `sodo` executable, so the installed script stays covered
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
 import sqlalchemy as sa
+from conftest import DemoTemplate
 from support.cli import SODO, folder_env, run_sodo
 from support.cli import sodo_in_folder as run
 
@@ -66,9 +68,11 @@ def test_demo_prints_logins_once_and_is_idempotent(tmp_path: Path) -> None:
     assert all(passwords[0] not in value for value in stored)
 
 
-def test_demo_if_empty_does_nothing_on_a_filled_database(tmp_path: Path) -> None:
-    run(tmp_path, "db", "upgrade")
-    run(tmp_path, "demo")
+def test_demo_if_empty_does_nothing_on_a_filled_database(
+    tmp_path: Path, sqlite_demo_template: DemoTemplate
+) -> None:
+    # What `sodo db upgrade` and `sodo demo` leave (both tested above), loaded once per run.
+    shutil.copyfile(sqlite_demo_template.path, tmp_path / "cli.db")
     result = run(tmp_path, "demo", "--if-empty")
     assert result.returncode == 0
     assert "not loaded" in result.stdout
@@ -129,9 +133,10 @@ def test_import_reads_good_files_and_reports_bad_ones_without_traceback(tmp_path
         assert connection.execute(sa.text("SELECT count(*) FROM flow_versions")).scalar() == 1
 
 
-def test_diff_between_the_version_in_force_and_its_draft(tmp_path: Path) -> None:
-    run(tmp_path, "db", "upgrade")
-    run(tmp_path, "demo")
+def test_diff_between_the_version_in_force_and_its_draft(
+    tmp_path: Path, sqlite_demo_template: DemoTemplate
+) -> None:
+    shutil.copyfile(sqlite_demo_template.path, tmp_path / "cli.db")
     text = run(tmp_path, "diff", "1.009642.H05", "1", "2")
     assert text.returncode == 0, text.stderr
     assert "~ step" in text.stdout and "duration:" in text.stdout
