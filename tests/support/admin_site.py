@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from conftest import Database
+from conftest import Database, DemoTemplate
 from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
@@ -29,7 +29,6 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
 from admin import create_app
-from admin.demo import load_demo
 from support.html import csrf_token, page_forms
 from workflow_model.accounts import create_user
 from workflow_model.db import make_engine, make_session_factory
@@ -113,13 +112,15 @@ class KnownState:
 
 
 @pytest.fixture(scope="session")
-def known_state(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> KnownState:
-    """The demo loaded once into a scratch SQLite file, read back row by row."""
+def known_state(
+    sqlite_demo_template: DemoTemplate, tmp_path_factory: pytest.TempPathFactory
+) -> KnownState:
+    """The demo (loaded once per run) in a scratch SQLite file, with more, read back row by row."""
     path = tmp_path_factory.mktemp("known-state") / "demo.db"
-    shutil.copyfile(sqlite_template, path)
+    shutil.copyfile(sqlite_demo_template.path, path)
     engine = make_engine(f"sqlite:///{path}")
     with make_session_factory(engine)() as session:
-        passwords = dict(load_demo(session).passwords)
+        passwords = dict(sqlite_demo_template.passwords)
         create_user(session, "root", ROOT_PASSWORD, [Role.SUPERUSER], full_name="Siêu quản trị")
         session.add(DayOverride(day=dt.date(2026, 5, 4), working=False, description="Nghỉ bù"))
         session.commit()
