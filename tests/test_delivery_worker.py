@@ -216,7 +216,11 @@ def test_sodo_deliver_once_reports_what_it_did(sqlite_database: Database, tmp_pa
         add_target(session, "không ai nghe", "http://127.0.0.1:9/hook")
         load_demo(session)
     total = statuses(sqlite_database.engine)["pending"] // 2
-    result = run_sodo(sqlite_database, tmp_path, "deliver", "--timeout", "1", "--lease", "3")
+    # A first retry waits at least half of --backoff: far longer than starting the second
+    # process takes on a loaded machine (the default 30 s made it 15 s, which it was not).
+    result = run_sodo(
+        sqlite_database, tmp_path, "deliver", "--timeout", "1", "--lease", "3", "--backoff", "600"
+    )
     assert result.returncode == 0, result.stderr
     assert f"Delivered: {total}, to retry: {total}, failed: 0." in result.stdout
     assert len(os.listdir(folder)) == total
