@@ -1,8 +1,10 @@
 """Shared fixtures: real database files, a real PostgreSQL when configured, a live server.
 
 Database tests run on SQLite always and on PostgreSQL when `SODO_TEST_DATABASE_URL` is
-set. With `SODO_REQUIRE_POSTGRES=1` (or `SODO_REQUIRE_BROWSER=1` for Chromium) a missing
-part fails the test instead of skipping it, so CI cannot pass by skipping.
+set; under pytest-xdist each worker gets its own database, named after the configured
+one and the worker id, created when missing. With `SODO_REQUIRE_POSTGRES=1` (or
+`SODO_REQUIRE_BROWSER=1` for Chromium) a missing part fails the test instead of skipping
+it, so CI cannot pass by skipping.
 """
 
 from __future__ import annotations
@@ -63,17 +65,62 @@ def reset_postgres_schema(engine: Engine) -> None:
         connection.exec_driver_sql("CREATE SCHEMA public")
 
 
-@pytest.fixture(scope="session")
-def pg_engine() -> Iterator[Engine]:
-    """The PostgreSQL test database, emptied and migrated once per run."""
-    if not PG_URL:
-        missing_part("SODO_REQUIRE_POSTGRES", "SODO_TEST_DATABASE_URL is not set")
-    engine = make_engine(PG_URL)
+def worker_database_url(url: str, worker: str | None) -> str:
+    """The database of one pytest-xdist worker: the configured one, suffixed with its id.
+
+    Each worker drops and migrates its own schema, so workers must not share a database.
+    Without xdist (`worker` is None) the configured database is used as it is.
+
+    >>> worker_database_url("postgresql+psycopg://u:p@127.0.0.1:5432/sodo_test", "gw1")
+    'postgresql+psycopg://u:p@127.0.0.1:5432/sodo_test_gw1'
+    >>> worker_database_url("postgresql+psycopg://u:p@127.0.0.1:5432/sodo_test", None)
+    'postgresql+psycopg://u:p@127.0.0.1:5432/sodo_test'
+    """
+    if not worker:
+        return url
+    parsed = sa.engine.make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
+
+
+def _create_database_if_missing(url: str, worker_url: str) -> None:
+    """Create the worker's database, connected to the configured one (needs CREATEDB)."""
+    name = sa.engine.make_url(worker_url).database
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as connection:
+            found = connection.execute(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).first()
+            if found is None:
+                connection.exec_driver_sql(
+                    f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'"
+                )
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    """The URL of this process's PostgreSQL test database (one per xdist worker)."""
+    if not PG_URL:
+        missing_part("SODO_REQUIRE_POSTGRES", "SODO_TEST_DATABASE_URL is not set")
+    url = worker_database_url(PG_URL, os.environ.get("PYTEST_XDIST_WORKER"))
+    try:
+        if url != PG_URL:
+            _create_database_if_missing(PG_URL, url)
+        engine = make_engine(url)
+        with engine.connect() as connection:
             connection.exec_driver_sql("SELECT 1")
+        engine.dispose()
     except sa.exc.OperationalError as error:
         missing_part("SODO_REQUIRE_POSTGRES", f"PostgreSQL is unreachable: {error}")
+    return url
+
+
+@pytest.fixture(scope="session")
+def pg_engine(pg_url: str) -> Iterator[Engine]:
+    """The PostgreSQL test database, emptied and migrated once per run (per worker)."""
+    engine = make_engine(pg_url)
     reset_postgres_schema(engine)
     upgrade(engine)
     yield engine
@@ -113,7 +160,7 @@ def database(
     else:
         engine = request.getfixturevalue("pg_engine")
         empty_postgres(engine)
-        yield Database("postgresql", PG_URL, engine)
+        yield Database("postgresql", request.getfixturevalue("pg_url"), engine)
 
 
 @pytest.fixture
@@ -147,14 +194,41 @@ class LiveServer:
     database_url: str
 
 
-@pytest.fixture
-def live_server(sqlite_database: Database, tmp_path: Path) -> Iterator[LiveServer]:
-    """The demo catalogue served by the real app on a free port of 127.0.0.1."""
-    from admin import create_app
+@dataclass(frozen=True)
+class DemoTemplate:
+    """A SQLite file holding the demo catalogue, and the demo users' passwords."""
+
+    path: Path
+    passwords: dict[str, str]
+
+
+@pytest.fixture(scope="session")
+def sqlite_demo_template(
+    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> DemoTemplate:
+    """The demo loaded once into a migrated SQLite file; each live server gets a copy."""
     from admin.demo import load_demo
 
-    with make_session_factory(sqlite_database.engine)() as session:
-        passwords = load_demo(session).passwords
+    path = tmp_path_factory.mktemp("demo-template") / "demo.db"
+    shutil.copyfile(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    with make_session_factory(engine)() as session:
+        passwords = dict(load_demo(session).passwords)
+    engine.dispose()  # the last connection closed: the WAL is checkpointed into the file
+    return DemoTemplate(path, passwords)
+
+
+@pytest.fixture
+def live_server(
+    sqlite_database: Database, sqlite_demo_template: DemoTemplate, tmp_path: Path
+) -> Iterator[LiveServer]:
+    """The demo catalogue served by the real app on a free port of 127.0.0.1."""
+    from admin import create_app
+
+    # The test's database file becomes a copy of the demo, loaded once per run.
+    sqlite_database.engine.dispose()
+    shutil.copyfile(sqlite_demo_template.path, sqlite_database.url.removeprefix("sqlite:///"))
+    passwords = dict(sqlite_demo_template.passwords)
     app = create_app(
         {
             "DATABASE_URL": sqlite_database.url,
@@ -170,3 +244,10 @@ def live_server(sqlite_database: Database, tmp_path: Path) -> Iterator[LiveServe
     finally:
         server.shutdown()
         thread.join(timeout=10)
+
+
+# Fixtures that several modules use, kept with their helpers in tests/support. Imported
+# last: those modules import this one.
+from support.admin_site import instance_dir, known_state, site  # noqa: E402, F401
+from support.browser import browser  # noqa: E402, F401
+from support.receiver import servers  # noqa: E402, F401

@@ -2,40 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from chromium import CHROMIUM, CHROMIUM_ARGS
-from conftest import LiveServer, missing_part
-
-
-def record_problems(page, problems: list[str]) -> None:
-    """Collect page errors and console errors (CSP violations among them) into `problems`."""
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(f"console ({page.url}): {message.text}")
-            if message.type == "error"
-            else None
-        ),
-    )
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        missing_part("SODO_REQUIRE_BROWSER", f"Chromium is not installed at {CHROMIUM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing_part("SODO_REQUIRE_BROWSER", "the playwright package is not installed")
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield instance
-        instance.close()
+from conftest import LiveServer
+from support.browser import record_problems
 
 
 def test_log_in_and_see_the_procedure_list(browser, live_server: LiveServer) -> None:

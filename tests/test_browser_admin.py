@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from conftest import LiveServer
-from test_browser import browser, record_problems  # noqa: F401  (the Chromium fixture, shared)
+from support.browser import record_problems
 
 from workflow_model.db import make_engine
 from workflow_model.models import AuditEvent, Officer
@@ -56,7 +56,7 @@ class AdminSession:
 
 
 @pytest.fixture
-def admin(browser, live_server: LiveServer) -> Iterator[AdminSession]:  # noqa: F811
+def admin(browser, live_server: LiveServer) -> Iterator[AdminSession]:
     """The demo administrator logged in, in Vietnamese, with every error recorded."""
     context = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900})
     page = context.new_page()

@@ -26,8 +26,7 @@ import pytest
 import sqlalchemy as sa
 from babel.messages.pofile import read_po
 from conftest import LiveServer
-from test_browser import browser, record_problems  # noqa: F401  (the Chromium fixture, shared)
-from test_editor_mount import wait_until
+from support.browser import record_problems, wait_until
 
 from workflow_model import flow_editing
 from workflow_model.db import make_engine, make_session_factory
@@ -376,7 +375,7 @@ def _is_save(request: Any) -> bool:
 
 
 @pytest.fixture
-def editor(browser: Any, live_server: LiveServer) -> Iterator[Editor]:  # noqa: F811
+def editor(browser: Any, live_server: LiveServer) -> Iterator[Editor]:
     """A Vietnamese browser context with the administrator logged in."""
     context = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900})
     session = Editor(context.new_page(), live_server.url)
@@ -592,7 +591,7 @@ def test_an_approved_version_opens_read_only(editor: Editor, live_server: LiveSe
 
 
 def test_an_edit_after_someone_else_s_gets_the_conflict_notice(
-    browser: Any,  # noqa: F811
+    browser: Any,
     editor: Editor,
     live_server: LiveServer,
 ) -> None:

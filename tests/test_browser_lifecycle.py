@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from conftest import LiveServer
-from test_browser import browser, record_problems  # noqa: F401  (the Chromium fixture, shared)
+from support.browser import record_problems
 
 from workflow_model.db import make_engine
 from workflow_model.models import (
@@ -82,7 +82,7 @@ class Visit:
 
 
 @pytest.fixture
-def visit(browser: Any, live_server: LiveServer) -> Iterator[Visit]:  # noqa: F811
+def visit(browser: Any, live_server: LiveServer) -> Iterator[Visit]:
     """A Vietnamese browser context on the demo site, recording every error."""
     context = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900})
     page = context.new_page()

@@ -1,34 +1,47 @@
-"""The `sodo` command line, run as a real process on a real database file."""
+"""The `sodo` command line on a real database file.
+
+Most tests run the console script's entry point in this process (`support.cli`); the
+first ones run the real `sodo` executable, so the installed script stays covered.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import sqlalchemy as sa
+from conftest import DemoTemplate
+from support.cli import SODO, folder_env, run_sodo
+from support.cli import sodo_in_folder as run
 
 from workflow_model.db import make_engine
 from workflow_model.migrate import current_revision
 
-SODO = str(Path(sys.executable).with_name("sodo"))
 
-
-def run(tmp_path: Path, *args: str, url: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": url or f"sqlite:///{tmp_path / 'cli.db'}",
-        "SODO_INSTANCE": str(tmp_path / "instance"),
-    }
-    env.pop("SECRET_KEY", None)
+def run_process(
+    tmp_path: Path, *args: str, url: str | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [SODO, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+        [SODO, *args],
+        env=folder_env(tmp_path, url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
+def test_the_console_script_answers_help(tmp_path: Path) -> None:
+    result = run_process(tmp_path, "--help")
+    assert result.returncode == 0, result.stderr
+    for command in ("db", "demo", "import", "validate", "export", "users", "versions"):
+        assert command in result.stdout
+
+
 def test_db_upgrade_creates_the_database(tmp_path: Path) -> None:
-    result = run(tmp_path, "db", "upgrade")
+    result = run_process(tmp_path, "db", "upgrade")
     assert result.returncode == 0, result.stderr
     assert "Database at revision" in result.stdout
     assert current_revision(make_engine(f"sqlite:///{tmp_path / 'cli.db'}")) is not None
@@ -55,9 +68,11 @@ def test_demo_prints_logins_once_and_is_idempotent(tmp_path: Path) -> None:
     assert all(passwords[0] not in value for value in stored)
 
 
-def test_demo_if_empty_does_nothing_on_a_filled_database(tmp_path: Path) -> None:
-    run(tmp_path, "db", "upgrade")
-    run(tmp_path, "demo")
+def test_demo_if_empty_does_nothing_on_a_filled_database(
+    tmp_path: Path, sqlite_demo_template: DemoTemplate
+) -> None:
+    # What `sodo db upgrade` and `sodo demo` leave (both tested above), loaded once per run.
+    shutil.copyfile(sqlite_demo_template.path, tmp_path / "cli.db")
     result = run(tmp_path, "demo", "--if-empty")
     assert result.returncode == 0
     assert "not loaded" in result.stdout
@@ -80,8 +95,9 @@ def test_demo_refuses_foreign_data_with_a_clear_message(tmp_path: Path) -> None:
 
 
 def test_production_refuses_to_start_without_secret_key(tmp_path: Path) -> None:
-    env_result = subprocess.run(
-        [SODO, "db", "current"],
+    env_result = run_sodo(
+        "db",
+        "current",
         env={
             **os.environ,
             "SODO_ENV": "production",
@@ -89,10 +105,6 @@ def test_production_refuses_to_start_without_secret_key(tmp_path: Path) -> None:
             "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}",
         }
         | {"SECRET_KEY": ""},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
     )
     assert env_result.returncode == 2
     assert "Error: SECRET_KEY must be set when SODO_ENV=production" in env_result.stderr
@@ -121,9 +133,10 @@ def test_import_reads_good_files_and_reports_bad_ones_without_traceback(tmp_path
         assert connection.execute(sa.text("SELECT count(*) FROM flow_versions")).scalar() == 1
 
 
-def test_diff_between_the_version_in_force_and_its_draft(tmp_path: Path) -> None:
-    run(tmp_path, "db", "upgrade")
-    run(tmp_path, "demo")
+def test_diff_between_the_version_in_force_and_its_draft(
+    tmp_path: Path, sqlite_demo_template: DemoTemplate
+) -> None:
+    shutil.copyfile(sqlite_demo_template.path, tmp_path / "cli.db")
     text = run(tmp_path, "diff", "1.009642.H05", "1", "2")
     assert text.returncode == 0, text.stderr
     assert "~ step" in text.stdout and "duration:" in text.stdout

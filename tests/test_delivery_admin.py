@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (`site` is the fixture imported from test_admin_views)
 """The delivery pages over HTTP: targets, deliveries, retry, push again, and who may.
 
 Through Flask's test client with CSRF protection on, on SQLite and PostgreSQL, from the
@@ -13,15 +12,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from test_admin_views import (  # noqa: F401  (the fixtures, shared)
-    Browser,
-    Site,
-    instance_dir,
-    known_state,
-    messages,
-    page_forms,
-    site,
-)
+from support.admin_site import Browser, Site, messages
+from support.html import page_forms
 from werkzeug.test import TestResponse
 
 from workflow_model.models import (

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (`servers` is the fixture imported from test_delivery)
 """`sodo deliver` as real processes: killed mid-batch, and several workers at once.
 
 The receiver is a real HTTP server on 127.0.0.1 that answers 200 and records the
@@ -23,7 +22,7 @@ import sqlalchemy as sa
 from conftest import Database, empty_postgres
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
-from test_delivery import Receiver, Servers, add_target, servers  # noqa: F401  (the fixture)
+from support.receiver import Receiver, Servers, add_target
 
 from admin.demo import load_demo
 from delivery.worker import Worker
@@ -217,7 +216,11 @@ def test_sodo_deliver_once_reports_what_it_did(sqlite_database: Database, tmp_pa
         add_target(session, "không ai nghe", "http://127.0.0.1:9/hook")
         load_demo(session)
     total = statuses(sqlite_database.engine)["pending"] // 2
-    result = run_sodo(sqlite_database, tmp_path, "deliver", "--timeout", "1", "--lease", "3")
+    # A first retry waits at least half of --backoff: far longer than starting the second
+    # process takes on a loaded machine (the default 30 s made it 15 s, which it was not).
+    result = run_sodo(
+        sqlite_database, tmp_path, "deliver", "--timeout", "1", "--lease", "3", "--backoff", "600"
+    )
     assert result.returncode == 0, result.stderr
     assert f"Delivered: {total}, to retry: {total}, failed: 0." in result.stdout
     assert len(os.listdir(folder)) == total

@@ -13,7 +13,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 from conftest import LiveServer
-from test_web import logged_in
+from support.web import logged_in
 
 from workflow_model.conversion import document_from_version
 from workflow_model.db import make_engine, make_session_factory

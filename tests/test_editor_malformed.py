@@ -21,7 +21,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 from babel.messages.pofile import read_po
-from conftest import PG_URL, empty_postgres
+from conftest import empty_postgres
 from werkzeug.serving import make_server
 
 from workflow_model.conversion import document_from_version
@@ -154,7 +154,7 @@ def editor(
     else:
         engine = request.getfixturevalue("pg_engine")
         empty_postgres(engine)
-        database_url = PG_URL
+        database_url = request.getfixturevalue("pg_url")
     for url, passwords in _serve(database_url, folder / "instance"):
         browser = _login(url, passwords["admin"])
         version_id, step_key, state = _first_draft(database_url)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +16,9 @@ import pytest
 import requests
 import sqlalchemy as sa
 from conftest import Database, LiveServer
-from test_browser import browser, record_problems  # noqa: F401  (the Chromium fixture, shared)
-from test_web import csrf_token, logged_in
+from support.browser import record_problems, wait_until
+from support.html import csrf_token
+from support.web import logged_in
 
 from workflow_model.db import make_engine, make_session_factory
 from workflow_model.models import FlowVersion, Step, Transition
@@ -55,19 +55,6 @@ def callback_body(spec: dict[str, Any], pathname: str) -> dict[str, object]:
         "changedPropIds": ["url.pathname"],
         "state": [],
     }
-
-
-def wait_until(page, expression: str, timeout: float = 15.0) -> object:
-    """Poll `expression` in the page until it is truthy.
-
-    Playwright's wait_for_function compiles its predicate with eval, which the page's CSP
-    forbids (as it should); page.evaluate goes through the DevTools protocol instead.
-    """
-    deadline = time.monotonic() + timeout
-    while not (value := page.evaluate(expression)):
-        assert time.monotonic() < deadline, f"still false after {timeout}s: {expression}"
-        page.wait_for_timeout(100)
-    return value
 
 
 def directives(policy: str) -> dict[str, list[str]]:
@@ -193,7 +180,7 @@ def test_callbacks_need_the_csrf_header(live_server: LiveServer) -> None:
 
 @pytest.mark.browser
 def test_editor_renders_the_graph_and_runs_callbacks(
-    browser,  # noqa: F811
+    browser,
     live_server: LiveServer,
 ) -> None:
     version = demo_version_id(live_server)

@@ -1,4 +1,4 @@
-"""`sodo export` as a real process on a real database file, and the json format."""
+"""`sodo export` on a real database file, run in this process, and the json format."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 import sqlalchemy as sa
-from conftest import sample_paths
-from test_cli import run
+from conftest import DemoTemplate, sample_paths
+from support.cli import sodo_in_folder as run
 
 from workflow_model.db import make_engine
 from workflow_model.document import load_document
@@ -19,19 +19,10 @@ from workflow_model.models import FlowVersion, Procedure, ProcedureCase, Version
 SCHEMA = Path(__file__).resolve().parents[1] / "workflow_model/schema/flow-1.schema.json"
 
 
-@pytest.fixture(scope="module")
-def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated database file with the demo catalogue, copied for each test."""
-    folder = tmp_path_factory.mktemp("export-demo")
-    assert run(folder, "db", "upgrade").returncode == 0
-    result = run(folder, "demo")
-    assert result.returncode == 0, result.stderr
-    return folder / "cli.db"
-
-
 @pytest.fixture
-def folder(tmp_path: Path, demo_database: Path) -> Path:
-    shutil.copy(demo_database, tmp_path / "cli.db")
+def folder(tmp_path: Path, sqlite_demo_template: DemoTemplate) -> Path:
+    """A folder whose cli.db holds the demo catalogue (what `sodo demo` loads), copied."""
+    shutil.copy(sqlite_demo_template.path, tmp_path / "cli.db")
     return tmp_path
 
 

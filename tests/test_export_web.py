@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 from conftest import LiveServer
-from test_web import logged_in
+from support.web import logged_in
 
 from workflow_model.db import make_engine
 from workflow_model.document import load_document

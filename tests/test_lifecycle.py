@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from conftest import FLOWS_DIR, Database
 from sqlalchemy.orm import Session
+from support.cli import run_sodo
 
 from validators import validate
 from workflow_model import editing
@@ -211,8 +210,7 @@ def test_tampering_is_detected_by_the_command_line(database: Database, tmp_path:
         approve(session, version, boss)
         version_id = version.id
     env = {"DATABASE_URL": database.url, "SODO_INSTANCE": str(tmp_path), "PATH": "/usr/bin"}
-    sodo = str(Path(sys.executable).with_name("sodo"))
-    good = subprocess.run([sodo, "versions", "verify"], env=env, capture_output=True, text=True)
+    good = run_sodo("versions", "verify", env=env)
     assert good.returncode == 0, good.stderr
     with database.engine.begin() as connection:
         connection.execute(
@@ -221,7 +219,7 @@ def test_tampering_is_detected_by_the_command_line(database: Database, tmp_path:
             ),
             {"i": version_id},
         )
-    bad = subprocess.run([sodo, "versions", "verify"], env=env, capture_output=True, text=True)
+    bad = run_sodo("versions", "verify", env=env)
     assert bad.returncode == 1
     assert f"1.004944 v1 (id {version_id}): SHA-256" in bad.stderr
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (`site` is the fixture imported from test_admin_views)
 """The versions and review pages, and the lifecycle actions behind them, over HTTP.
 
 Through Flask's test client with CSRF protection on, on SQLite and PostgreSQL, from the
@@ -17,16 +16,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-from test_admin_views import (  # noqa: F401  (the fixtures, shared)
-    NOT_DRAFT,
-    Browser,
-    Site,
-    instance_dir,
-    known_state,
-    messages,
-    page_forms,
-    site,
-)
+from support.admin_site import NOT_DRAFT, Browser, Site, messages
+from support.html import page_forms
 from werkzeug.test import TestResponse
 
 from workflow_model.accounts import create_user

@@ -1,45 +1,26 @@
-"""`sodo users`, run as a real process on a real database file."""
+"""`sodo users` on a real database file, run in this process (`support.cli`)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
+import shutil
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from support.cli import CliResult
+from support.cli import sodo_in_folder as run
 
 from workflow_model.accounts import authenticate
 from workflow_model.db import make_engine, make_session_factory
 from workflow_model.models import Role, User
 
-SODO = str(Path(sys.executable).with_name("sodo"))
 PASSWORD = "a long enough secret"
 
 
-def run(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
-        "SODO_INSTANCE": str(tmp_path / "instance"),
-    }
-    env.pop("SECRET_KEY", None)
-    return subprocess.run(
-        [SODO, *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 @pytest.fixture
-def cli_db(tmp_path: Path) -> Path:
-    result = run(tmp_path, "db", "upgrade")
-    assert result.returncode == 0, result.stderr
+def cli_db(tmp_path: Path, sqlite_template: Path) -> Path:
+    """A folder whose cli.db is migrated (`sodo db upgrade` itself is tested in test_cli)."""
+    shutil.copyfile(sqlite_template, tmp_path / "cli.db")
     return tmp_path
 
 
@@ -60,7 +41,7 @@ def can_log_in(tmp_path: Path, username: str, password: str) -> User | None:
         engine.dispose()
 
 
-def assert_no_password(result: subprocess.CompletedProcess[str], password: str) -> None:
+def assert_no_password(result: CliResult, password: str) -> None:
     assert password not in result.stdout and password not in result.stderr
     assert "Traceback" not in result.stderr
 

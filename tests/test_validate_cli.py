@@ -1,21 +1,29 @@
-"""`sodo validate` as a real process: exit codes, text and JSON output, bad files."""
+"""`sodo validate`: exit codes, text and JSON output, bad files.
+
+The tests run the console script's entry point in this process (`support.cli`); one runs
+the real `sodo` executable, so its exit code is seen from outside as well.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
-import sys
 from pathlib import Path
 
 from conftest import FLOWS_DIR
 from flow_samples import BASE
+from support.cli import SODO, CliResult, run_sodo
 
-SODO = str(Path(sys.executable).with_name("sodo"))
 SONLA = FLOWS_DIR / "sonla-2_002760-1.json"
 CAOBANG = FLOWS_DIR / "caobang-1_004944-1.json"
 
 
-def run(*args: object, cwd: Path) -> subprocess.CompletedProcess[str]:
+def run(*args: object, cwd: Path) -> CliResult:
+    return run_sodo("validate", *map(str, args), env=dict(os.environ), cwd=cwd)
+
+
+def run_process(*args: object, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [SODO, "validate", *map(str, args)],
         capture_output=True,
@@ -46,7 +54,7 @@ def test_exit_0_with_warnings_only(tmp_path: Path) -> None:
 
 
 def test_exit_1_when_a_file_has_an_error(tmp_path: Path) -> None:
-    result = run(SONLA, CAOBANG, cwd=tmp_path)
+    result = run_process(SONLA, CAOBANG, cwd=tmp_path)
     assert result.returncode == 1
     assert "[lỗi] time-budget-exceeded" in result.stdout
     assert "40 ngày làm việc" in result.stdout

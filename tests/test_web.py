@@ -6,29 +6,8 @@ import re
 
 import requests
 from conftest import LiveServer
-
-
-def csrf_token(html: str) -> str:
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'name="csrf_token" value="([^"]+)"', html
-    )
-    assert match, "no CSRF token in the page"
-    return match.group(1)
-
-
-def logged_in(server: LiveServer, username: str = "admin") -> requests.Session:
-    browser = requests.Session()
-    page = browser.get(f"{server.url}/login")
-    response = browser.post(
-        f"{server.url}/login",
-        data={
-            "username": username,
-            "password": server.passwords[username],
-            "csrf_token": csrf_token(page.text),
-        },
-    )
-    assert response.status_code == 200 and 'id="counts"' in response.text
-    return browser
+from support.html import csrf_token
+from support.web import logged_in
 
 
 def test_anonymous_visitor_is_sent_to_login(live_server: LiveServer) -> None:
