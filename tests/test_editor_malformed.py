@@ -22,6 +22,7 @@ import requests
 import sqlalchemy as sa
 from babel.messages.pofile import read_po
 from conftest import empty_postgres
+from support.dash_calls import CALLBACK, callback_body, click, step_form_patterns
 from werkzeug.serving import make_server
 
 from workflow_model.conversion import document_from_version
@@ -30,7 +31,6 @@ from workflow_model.document import dump_document
 from workflow_model.flow_editing import step_state
 from workflow_model.models import AuditEvent, FlowVersion, Step, VersionStatus
 
-CALLBACK = "/editor/_dash-update-component"
 CATALOGUE = Path(__file__).resolve().parents[1] / "admin/translations/vi/LC_MESSAGES/messages.po"
 INVALID_VALUE = "A value is out of the allowed range or not allowed here."
 HUGE = 2**70
@@ -168,37 +168,6 @@ def editor(
 # The bodies dash-renderer would post, with some values forged.
 
 
-def _pattern(raw: str) -> dict[str, Any] | None:
-    return json.loads(raw) if raw.startswith("{") else None
-
-
-def _outputs(spec: str) -> list[dict[str, Any]] | dict[str, Any]:
-    parts = []
-    for part in spec.strip(".").split("..."):
-        ident, _, prop = part.rpartition(".")
-        parts.append({"id": _pattern(ident) or ident, "property": prop.split("@")[0]})
-    return parts if spec.startswith("..") else parts[0]
-
-
-def _callback(editor: Editor, trigger: str, output: str) -> dict[str, Any]:
-    """The callback with the input `trigger` (``"id.property"``) whose outputs name `output`.
-
-    A single output is named by its ``"id.property"``, several by a part of their spec.
-    """
-    candidates = [
-        callback
-        for callback in editor.dependencies
-        if any(f"{i['id']}.{i['property']}" == trigger for i in callback["inputs"])
-    ]
-    for callback in candidates:
-        if callback["output"].split("@")[0] == output:
-            return callback
-    for callback in candidates:
-        if callback["output"].startswith("..") and output in callback["output"]:
-            return callback
-    raise AssertionError(f"no callback on {trigger} with {output}")
-
-
 def body(
     editor: Editor,
     trigger: str,
@@ -222,40 +191,20 @@ def body(
         "connect-mode.data": False,
         **(values or {}),
     }
-    callback = _callback(editor, trigger, output)
-
-    def entry(spec: dict[str, str]) -> Any:
-        key = f"{spec['id']}.{spec['property']}"
-        if "ALL" in spec["id"]:
-            return (patterns or {}).get(key, [])
-        ident = _pattern(spec["id"]) or spec["id"]
-        return {"id": ident, "property": spec["property"], "value": known.get(key)}
-
-    return {
-        "output": callback["output"],
-        "outputs": _outputs(callback["output"]),
-        "inputs": [entry(spec) for spec in callback["inputs"]],
-        "state": [entry(spec) for spec in callback["state"]],
-        "changedPropIds": [changed],
-    }
-
-
-def _click(role: str, name: Any) -> tuple[str, dict[str, list[Any]]]:
-    """The trigger and pattern items of a click on the button ``{role: name}``."""
-    item = {"id": {role: name}, "property": "n_clicks", "value": 1}
-    changed = json.dumps({role: name}, separators=(",", ":")) + ".n_clicks"
-    return changed, {f'{{"{role}":["ALL"]}}.n_clicks': [item]}
+    return callback_body(
+        editor.dependencies, trigger, changed, known, output=output, patterns=patterns
+    )
 
 
 def tool(editor: Editor, name: Any, **values: Any) -> dict[str, Any]:
     """A click on the toolbar's edit tool `name` (delete, undo, redo, lanes-layout)."""
-    changed, patterns = _click("edit", name)
+    changed, patterns = click("edit", name)
     return body(editor, '{"edit":["ALL"]}.n_clicks', changed, values=values, patterns=patterns)
 
 
 def palette(editor: Editor, kind: Any, **values: Any) -> dict[str, Any]:
     """A click on the palette's button for steps of `kind`."""
-    changed, patterns = _click("palette", kind)
+    changed, patterns = click("palette", kind)
     trigger = '{"palette":["ALL"]}.n_clicks'
     return body(editor, trigger, changed, values=values, patterns=patterns)
 
@@ -287,14 +236,8 @@ def save_step(editor: Editor, **forged: Any) -> dict[str, Any]:
         "description": state["description"],
         **forged,
     }
-    changed, patterns = _click("save", "step")
-    patterns['{"field":["ALL"]}.value'] = [
-        {"id": {"field": name}, "property": "value", "value": value}
-        for name, value in fields.items()
-    ]
-    patterns['{"field":["ALL"]}.id'] = [
-        {"id": {"field": name}, "property": "id", "value": {"field": name}} for name in fields
-    ]
+    changed, patterns = click("save", "step")
+    patterns.update(step_form_patterns(fields))
     selection = {"kind": "step", "key": editor.step_key}
     return body(
         editor,

@@ -10,6 +10,7 @@ after it, the version's canonical dump, its lock counter and the journal are unc
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from conftest import FLOWS_DIR, Database
 from flask.testing import FlaskClient
 from flask_babel import force_locale
 from sqlalchemy.orm import Session
+from support.dash_calls import CALLBACK, callback_body, click, step_form_patterns
 
 from admin import create_app
 from admin.vocabulary import refusal_message
@@ -129,13 +131,55 @@ def _form(scene: Scene, username: str, url: str, data: dict[str, Any]) -> str | 
     response = client.post(url, data=data)
     if response.status_code == 403:
         return 403
-    text = html.unescape(response.get_data(as_text=True))
+    return _refusal_in(scene, html.unescape(response.get_data(as_text=True)))
+
+
+def _editor(scene: Scene, username: str, version_id: int, lock: int, **call: Any) -> str:
+    """Post one editor callback as dash-renderer would, and read the refusal it shows.
+
+    `call` gives `trigger`, `changed`, the page's values `known` and the `patterns`.
+    """
+    client = scene.client(username)
+    assert client.get(f"/editor/{version_id}").status_code == 200
+    dependencies = client.get("/editor/_dash-dependencies").get_json()
+    known = {
+        "url.pathname": f"/editor/{version_id}",
+        "version.data": version_id,
+        "lock.data": lock,
+        "history.data": {"undo": [], "redo": []},
+        "connect-mode.data": False,
+        **call.pop("known", {}),
+    }
+    body = callback_body(dependencies, known=known, **call)
+    response = client.post(CALLBACK, json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return _refusal_in(scene, json.dumps(response.get_json(), ensure_ascii=False))
+
+
+def _refusal_in(scene: Scene, text: str) -> Refusal:
+    """The refusal whose Vietnamese message `text` shows."""
     with scene.app.test_request_context(), force_locale("vi"):
         for code in Refusal:
             message = refusal_message(ChangeRefused(code, "", by="?", at="?"))
             if message.split("?")[0] in text:
                 return code
-    raise AssertionError(f"no refusal message in the answer ({response.status_code})")
+    raise AssertionError(f"no refusal message in the answer: {text[:300]}")
+
+
+def _editor_undo(scene: Scene, username: str, version_id: int, lock: int, states: Any) -> str:
+    """Undo in the editor, with a history whose last entry restores `states`."""
+    changed, patterns = click("edit", "undo")
+    history = {"undo": [{"undo": states, "redo": states}], "redo": []}
+    return _editor(
+        scene,
+        username,
+        version_id,
+        lock,
+        trigger='{"edit":["ALL"]}.n_clicks',
+        changed=changed,
+        patterns=patterns,
+        known={"history.data": history},
+    )
 
 
 def connect(from_key: str, to_key: str, *, version: str = "draft", lock: str = "current"):
@@ -154,6 +198,27 @@ def connect(from_key: str, to_key: str, *, version: str = "draft", lock: str = "
             scene, lambda s, u: fe.restore(s, u, version_id, lock_value, states), username
         )
 
+    def editor(scene: Scene, username: str) -> str:
+        version_id, lock_value = _target(scene, version, lock)
+        return _editor(
+            scene,
+            username,
+            version_id,
+            lock_value,
+            trigger="canvas.tapNodeData",
+            changed="canvas.tapNodeData",
+            known={
+                "canvas.tapNodeData": {"key": to_key},
+                "connect-mode.data": True,
+                "connect-source.data": from_key,
+            },
+        )
+
+    def editor_undo(scene: Scene, username: str) -> str:
+        version_id, lock_value = _target(scene, version, lock)
+        states = {"transitions": {fe.transition_id(from_key, to_key): {"label": "", "position": 9}}}
+        return _editor_undo(scene, username, version_id, lock_value, states)
+
     def form(scene: Scene, username: str) -> str | int:
         version_id, lock_value = _target(scene, version, lock)
         data = {
@@ -165,7 +230,13 @@ def connect(from_key: str, to_key: str, *, version: str = "draft", lock: str = "
         }
         return _form(scene, username, f"/transition/new/?version={version_id}", data)
 
-    return {"service": service, "undo": undo, "form": form}
+    return {
+        "service": service,
+        "undo": undo,
+        "form": form,
+        "editor": editor,
+        "editor undo": editor_undo,
+    }
 
 
 def make_start(key: str, *, version: str = "draft", lock: str = "current"):
@@ -190,6 +261,39 @@ def make_start(key: str, *, version: str = "draft", lock: str = "current"):
             scene, lambda s, u: fe.restore(s, u, version_id, lock_value, states), username
         )
 
+    def editor(scene: Scene, username: str) -> str:
+        version_id, lock_value = _target(scene, version, lock)
+        new = values(scene, version_id)
+        changed, patterns = click("save", "step")
+        fields = {
+            "name": new["name"],
+            "kind": "start",
+            "unit": new["unit"],
+            "officers": new["officers"],
+            "duration": "1",
+            "duration_unit": new["duration"]["unit"],
+            "documents": new["documents"],
+            "split": new["split"],
+            "join": new["join"],
+            "description": new["description"],
+        }
+        patterns.update(step_form_patterns(fields))
+        return _editor(
+            scene,
+            username,
+            version_id,
+            lock_value,
+            trigger='{"save":["ALL"]}.n_clicks',
+            changed=changed,
+            patterns=patterns,
+            known={"selection.data": {"kind": "step", "key": key}},
+        )
+
+    def editor_undo(scene: Scene, username: str) -> str:
+        version_id, lock_value = _target(scene, version, lock)
+        states = {"steps": {key: {**values(scene, version_id), "x": 0, "y": 0, "position": 1}}}
+        return _editor_undo(scene, username, version_id, lock_value, states)
+
     def form(scene: Scene, username: str) -> str | int:
         version_id, lock_value = _target(scene, version, lock)
         new = values(scene, version_id)
@@ -207,7 +311,13 @@ def make_start(key: str, *, version: str = "draft", lock: str = "current"):
         step_id = scene.step_id(version_id, key)
         return _form(scene, username, f"/step/edit/?id={step_id}", data)
 
-    return {"service": service, "undo": undo, "form": form}
+    return {
+        "service": service,
+        "undo": undo,
+        "form": form,
+        "editor": editor,
+        "editor undo": editor_undo,
+    }
 
 
 def _target(scene: Scene, version: str, lock: str) -> tuple[int, int]:
@@ -226,10 +336,10 @@ CASES = {
     "wrong role": (Refusal.NOT_PERMITTED, "phe.duyet", connect("s3", "s5")),
 }
 # Restoring an existing pair sets its label: no refusal to attempt there.
-NOT_ATTEMPTABLE = {("duplicate pair", "undo")}
+NOT_ATTEMPTABLE = {("duplicate pair", "undo"), ("duplicate pair", "editor undo")}
 
 
-PATHS = ("service", "undo", "form")
+PATHS = ("service", "undo", "form", "editor", "editor undo")
 
 
 @pytest.mark.parametrize(

@@ -15,11 +15,10 @@ from typing import Any
 
 import dash
 from dash import no_update
-from flask_babel import gettext as _
 
 from workflow_model.flow_editing import EditResult
 from workflow_model.lifecycle import LifecycleRefused
-from workflow_model.refusals import ChangeRefused
+from workflow_model.refusals import ChangeRefused, Refusal
 
 from ..admin_views.base import acting_user
 from ..database import db_session
@@ -80,7 +79,8 @@ def run(version_id: Any, lock: Any, history: Any, action: Callable[[Edit], None]
     if version_id is None or lock is None:
         raise dash.exceptions.PreventUpdate
     if not may_edit():
-        return EditAnswer(message=page.message(_("Only an administrator can edit.")))
+        refused = ChangeRefused(Refusal.NOT_PERMITTED, "editing needs the admin role")
+        return EditAnswer(message=page.message(refusal_text(refused)))
     try:
         edit = Edit(
             inputs.record_id(version_id),
