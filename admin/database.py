@@ -7,19 +7,35 @@ from sqlalchemy.orm import Session, scoped_session
 
 from workflow_model.db import make_engine, make_session_factory
 
+SESSIONS = "sodo.sessions"
+"""The key of the request-scoped session factory in `app.extensions`."""
+
 
 def init_database(app: Flask) -> None:
     """Create the engine for `DATABASE_URL` and a request-scoped session on `app`."""
     engine = make_engine(app.config["DATABASE_URL"])
     sessions = scoped_session(make_session_factory(engine))
     app.extensions["sodo.engine"] = engine
-    app.extensions["sodo.sessions"] = sessions
+    app.extensions[SESSIONS] = sessions
 
     @app.teardown_appcontext
     def _remove_session(_error: BaseException | None) -> None:
         sessions.remove()
 
 
+def session_factory(app: Flask | None = None) -> scoped_session[Session]:
+    """Return the request-scoped session factory of `app`, by default the current app.
+
+    Raises `RuntimeError` when `init_database` was not called on that app, rather than
+    failing later with a `KeyError` far from the cause.
+    """
+    owner = current_app if app is None else app
+    sessions = owner.extensions.get(SESSIONS)
+    if not isinstance(sessions, scoped_session):
+        raise RuntimeError(f"no session factory on app {owner.name!r}: call init_database(app)")
+    return sessions
+
+
 def db_session() -> Session:
     """Return the session of the current app context."""
-    return current_app.extensions["sodo.sessions"]()
+    return session_factory()()

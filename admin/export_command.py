@@ -13,6 +13,8 @@ Exit codes: 0 written; 1 refused (a draft, no version in force, an unknown proce
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import click
@@ -107,14 +109,17 @@ def export_command(
         return
     if everything == bool(target):
         raise click.UsageError("give a procedure CODE, a FILE.json, or --all")
-    if everything and output is None:
+    # Chosen before the app loads, so that a usage error needs no database.
+    run: Callable[[], None]
+    if target:
+        run = partial(_export_one, target, case_key, number, format_name, output, allow_draft)
+    elif output is None:
         raise click.UsageError("--all writes one file per procedure: give -o DIR")
+    else:
+        run = partial(_export_all, format_name, output)
     app = context.ensure_object(ScriptInfo).load_app()
     with app.app_context():
-        if everything:
-            _export_all(format_name, output)  # type: ignore[arg-type]
-        else:
-            _export_one(target, case_key, number, format_name, output, allow_draft)  # type: ignore[arg-type]
+        run()
 
 
 def _export_one(

@@ -8,18 +8,19 @@ from pathlib import Path
 
 import click
 
-from workflow_model.document import DocumentError, load_document
+from workflow_model.document import DocumentError, FlowDocument, load_document
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 
 
-def _read(path: Path) -> tuple[object, str | None]:
+def _read(path: Path) -> FlowDocument | str:
+    """The flow document in `path`, or why it cannot be read."""
     try:
-        return load_document(path.read_bytes()), None
+        return load_document(path.read_bytes())
     except DocumentError as error:
-        return None, str(error)
+        return str(error)
     except OSError as error:
-        return None, error.strerror or str(error)
+        return error.strerror or str(error)
 
 
 @click.command("validate")
@@ -41,15 +42,16 @@ def validate_command(files: tuple[Path, ...], output: str, lang: str) -> None:
     status = EXIT_OK
     results: list[dict[str, object]] = []
     for path in files:
-        doc, problem = _read(path)
-        if problem is not None or doc is None:
+        doc = _read(path)
+        if isinstance(doc, str):
+            problem = doc
             status = EXIT_UNREADABLE
             word = "không đọc được" if lang == "vi" else "cannot be read"
             if output == "text":
                 click.echo(f"{path}: {word}: {problem}")
             results.append({"file": str(path), "ok": False, "error": problem})
             continue
-        report = validate(doc)  # type: ignore[arg-type]
+        report = validate(doc)
         if not report.ok and status == EXIT_OK:
             status = EXIT_ERRORS
         if output == "text":

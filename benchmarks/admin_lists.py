@@ -213,6 +213,14 @@ def bench_directory(units: int = UNITS, officers: int = OFFICERS) -> BenchDirect
 # --------------------------------------------------------------------------------------
 
 
+def table_of(model: type[Base]) -> sa.Table:
+    """The table `model` is mapped to; every model of the project maps one plain table."""
+    table = model.__table__
+    if not isinstance(table, sa.Table):
+        raise TypeError(f"{model.__name__} is not mapped to a table")
+    return table
+
+
 @dataclass
 class Rows:
     """Rows to insert, by table, with the next free id of each table."""
@@ -220,9 +228,9 @@ class Rows:
     next_ids: dict[str, int]
     tables: dict[sa.Table, list[dict[str, Any]]] = field(default_factory=dict)
 
-    def add(self, model: type, row: dict[str, Any], *, with_id: bool = True) -> int:
+    def add(self, model: type[Base], row: dict[str, Any], *, with_id: bool = True) -> int:
         """Queue `row` for the table of `model`; return its id (0 when it has none)."""
-        table: sa.Table = model.__table__  # type: ignore[attr-defined]
+        table = table_of(model)
         new_id = 0
         if with_id:
             new_id = self.next_ids.setdefault(table.name, 1)
@@ -234,9 +242,9 @@ class Rows:
         self.tables.setdefault(table, []).append(row)
         return new_id
 
-    def count(self, model: type) -> int:
+    def count(self, model: type[Base]) -> int:
         """How many rows are queued for `model`."""
-        return len(self.tables.get(model.__table__, []))  # type: ignore[attr-defined]
+        return len(self.tables.get(table_of(model), []))
 
 
 @dataclass(frozen=True)
@@ -297,7 +305,7 @@ def _next_ids(connection: Connection) -> dict[str, int]:
         AuditEvent,
         DayOverride,
     ):
-        table: sa.Table = model.__table__  # type: ignore[attr-defined]
+        table = table_of(model)
         ids[table.name] = (
             connection.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one()
             + 1

@@ -29,6 +29,7 @@ from workflow_model.models import (
     User,
 )
 
+from ..database import session_factory
 from .accounts import AuditEventView, UserView
 from .catalogue import FlowVersionView, ProcedureView
 from .delivery import DeliveryTargetView, DeliveryView
@@ -58,7 +59,7 @@ def _prefer_our_admin_catalogue(directory: str) -> None:
 
 def init_admin(app: Flask) -> Admin:
     """Mount the admin at the site's root, with a view per model and the report page."""
-    session = app.extensions["sodo.sessions"]
+    session = session_factory(app)
     admin = Admin(
         app,
         name="Sơ Đồ",

@@ -26,6 +26,7 @@ from delivery.exporting import (
 from exporters import FORMATS, ExportRefused, export, file_name
 from workflow_model.models import FlowVersion, Role
 
+from ..database import db_session
 from .base import has_any_role
 
 EXPORT_ROLES = frozenset({Role.EXPORTER, Role.SUPERUSER})
@@ -71,15 +72,12 @@ class ExportView(BaseView):
             return redirect(url_for("auth.login", next=request.full_path))
         abort(403)
 
-    def _session(self) -> Any:
-        return self.admin.app.extensions["sodo.sessions"]()  # type: ignore[union-attr]
-
     @expose("/")
     def index(self) -> ResponseReturnValue:
         """The formats, each downloadable for the whole catalogue, and what would be skipped."""
         if not has_any_role(EXPORT_ROLES):
             abort(403)
-        session = self._session()
+        session = db_session()
         return self.render(
             "sodo/export.html",
             formats=FORMATS,
@@ -94,7 +92,7 @@ class ExportView(BaseView):
         if not has_any_role(EXPORT_ROLES):
             abort(403)
         fmt = FORMATS.get(format_name) or abort(404)
-        session = self._session()
+        session = db_session()
         chosen = options(session)
         items = [export_item(session, version) for version in versions_in_force(session)]
         if not items:
@@ -112,7 +110,7 @@ class ExportView(BaseView):
     @expose("/version/<int:version_id>/<format_name>")
     def version(self, version_id: int, format_name: str) -> ResponseReturnValue:
         """One version in one format; a draft only as a JSON or BPMN preview, marked so."""
-        session = self._session()
+        session = db_session()
         version = session.get(FlowVersion, version_id) or abort(404)
         if format_name not in FORMATS:
             abort(404)

@@ -9,11 +9,13 @@ work. A step made in a form has no position: the diagram's auto-layout places it
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from flask import flash, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
 from wtforms import Form, HiddenField, StringField
 from wtforms.validators import NumberRange, Optional
 
@@ -65,12 +67,14 @@ class FlowContentView(SodoModelView):
         """The lock counter a list row's delete button sends (its version is loaded with it)."""
         return row.version.lock_counter
 
-    def _gesture(self, form: Form | None, call: Any) -> EditResult | None:
+    def _gesture(
+        self, form: Form | None, call: Callable[[Session, User | None, int], EditResult]
+    ) -> EditResult | None:
         """Run `call(session, user, lock)`; on a refusal say why and change nothing."""
         try:
             with self.session.no_autoflush:
                 user: User | None = acting_user(self.session)
-            return call(self.session, user, form_lock(form))  # type: ignore[no-any-return]
+            return call(self.session, user, form_lock(form))
         except ChangeRefused as error:
             self.session.rollback()
             flash(refusal_message(error), "error")

@@ -21,11 +21,12 @@ from exporters import FORMATS
 from validators import validate
 from workflow_model import lifecycle
 from workflow_model.conversion import document_from_version
-from workflow_model.diff import diff_versions, directory_drift
+from workflow_model.diff import FieldChange, diff_versions, directory_drift
 from workflow_model.models import FlowVersion, Procedure, Role, VersionStatus
 from workflow_model.overview import procedure_history
 from workflow_model.refusals import ChangeRefused
 
+from ..database import db_session
 from ..vocabulary import FIELD_LABELS, STATUS_LABELS, refusal_message, value_label
 from .accounts import ACTIONS, RECORD_TYPES
 from .base import acting_user, has_any_role
@@ -78,9 +79,6 @@ class VersionsView(BaseView):
         """Reached from the procedure list and the home page."""
         return False
 
-    def _session(self) -> Any:
-        return self.admin.app.extensions["sodo.sessions"]()  # type: ignore[union-attr]
-
     @expose("/")
     def index(self) -> ResponseReturnValue:
         """No procedure chosen: back to the list."""
@@ -89,18 +87,18 @@ class VersionsView(BaseView):
     @expose("/procedure/<int:procedure_id>")
     def procedure(self, procedure_id: int) -> ResponseReturnValue:
         """The versions of each case, what each role may do, drift and the journal."""
-        session = self._session()
+        session = db_session()
         procedure = session.get(Procedure, procedure_id)
         if procedure is None:
             abort(404)
-        cases = []
+        cases: list[dict[str, Any]] = []
         for case in procedure.cases:
             versions = sorted(
                 session.query(FlowVersion).filter(FlowVersion.case_id == case.id),
                 key=lambda v: -v.number,
             )
             in_force = lifecycle.version_in_force(session, case.id)
-            drift = ()
+            drift: tuple[FieldChange, ...] = ()
             if in_force is not None and in_force.snapshot is not None:
                 drift = directory_drift(
                     lifecycle.version_document(session, in_force),
@@ -138,7 +136,7 @@ class VersionsView(BaseView):
     @expose("/<int:version_id>/review")
     def review(self, version_id: int) -> ResponseReturnValue:
         """The version against the one in force: what changed, its findings, the decision."""
-        session = self._session()
+        session = db_session()
         version = session.get(FlowVersion, version_id)
         if version is None:
             abort(404)
@@ -166,7 +164,7 @@ class VersionsView(BaseView):
             abort(404)
         if not has_any_role(ROLES[action]):
             abort(403)
-        session = self._session()
+        session = db_session()
         version = session.get(FlowVersion, version_id)
         if version is None:
             abort(404)

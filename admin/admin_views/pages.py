@@ -17,6 +17,7 @@ from workflow_model.overview import (
     waiting_for_review,
 )
 
+from ..database import db_session
 from ..reporting import version_report
 from ..vocabulary import STATUS_LABELS
 from .base import has_any_role
@@ -32,7 +33,7 @@ class HomeView(AdminIndexView):
     @expose("/")
     def index(self) -> ResponseReturnValue:
         """The home page of the logged-in user."""
-        session = self.admin.app.extensions["sodo.sessions"]()  # type: ignore[union-attr]
+        session = db_session()
         mine = (
             drafts_of(session, int(current_user.id))
             if has_any_role(frozenset({Role.ADMIN}))
@@ -71,7 +72,7 @@ class ReportView(BaseView):
     @expose("/<int:version_id>")
     def version_report(self, version_id: int) -> ResponseReturnValue:
         """The report of `version_id`, with due dates as if a dossier arrived now."""
-        session = self.admin.app.extensions["sodo.sessions"]()  # type: ignore[union-attr]
+        session = db_session()
         report = version_report(session, version_id, datetime.now().astimezone())
         if report is None:
             abort(404)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from dash import Output, no_update
 
@@ -55,6 +55,9 @@ class _Answer:
     """A callback's answer by output name; `OUTPUTS` gives the names and their order."""
 
     OUTPUTS: ClassVar[dict[str, Output]]
+    # Declared, not set: every answer is a dataclass (see `_same_names`), and saying so
+    # lets `dataclasses.fields` take the answer classes.
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
 
     @classmethod
     def outputs(cls) -> list[Output]:
@@ -66,9 +69,12 @@ class _Answer:
         return tuple(getattr(self, name) for name in self.OUTPUTS)
 
 
-def _same_names(answer: type[_Answer]) -> type[_Answer]:
+_A = TypeVar("_A", bound=_Answer)
+
+
+def _same_names(answer: type[_A]) -> type[_A]:
     """Check, once at import, that the dataclass has a field for every output, and no more."""
-    fields = [field.name for field in dataclasses.fields(answer)]  # type: ignore[arg-type]
+    fields = [field.name for field in dataclasses.fields(answer)]
     if fields != list(answer.OUTPUTS):
         raise TypeError(f"{answer.__name__} fields {fields} != outputs {list(answer.OUTPUTS)}")
     return answer

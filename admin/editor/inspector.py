@@ -109,17 +109,15 @@ def _transition_inspector(view: EditorView, key: str) -> list[Any]:
     )
     if transition is None:
         return page.hint(view)
-    steps = [page.find_step(view, k) for k in (from_key, to_key)]
-    names = tuple(
-        step.name if step else k for step, k in zip(steps, (from_key, to_key), strict=True)
-    )
+    source, target = page.find_step(view, from_key), page.find_step(view, to_key)
+    names = (source.name if source else from_key, target.name if target else to_key)
     if not view.editable:
         return [
             html.H2(_("Transition"), className="sodo-side-title"),
             html.P(f"{names[0]} → {names[1]}"),
             html.P(transition.label or "—"),
         ]
-    return page.transition_form(key, transition.label, names)  # type: ignore[arg-type]
+    return page.transition_form(key, transition.label, names)
 
 
 def officer_options(unit_id: Any, chosen: Any) -> list[dict[str, Any]]:
