@@ -247,7 +247,6 @@ class Editor:
     problems: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
     in_flight: int = 0
-    last_activity: float = 0.0
 
     def watch(self) -> None:
         record_problems(self.page, self.problems)
@@ -263,12 +262,10 @@ class Editor:
     def _started(self, request: Any) -> None:
         if CALLBACK in request.url:
             self.in_flight += 1
-            self.last_activity = time.monotonic()
 
     def _ended(self, request: Any) -> None:
         if CALLBACK in request.url:
             self.in_flight -= 1
-            self.last_activity = time.monotonic()
 
     def rounds(self) -> int:
         """How many times the page's callbacks went from idle to busy so far."""
