@@ -6,8 +6,9 @@ inspector's fields, drags, the right-click menu), then checked twice: on the can
 may log a page error or a console error; dash-cytoscape's one warning about the wheel
 sensitivity is not an error.
 
-Server round trips are awaited, never slept through: `Editor.settle` waits until no
-callback is in flight and none has started for a short while.
+Server round trips are awaited, never slept through: `Editor.settle` reads Dash's own
+record of pending callbacks in the page, waits for the gesture's callbacks to start, then
+until none is pending and none has started for a short while.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import itertools
 import json
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,40 @@ EMPTY_CODE = "2.002760"  # a demo draft (legal time 30 days) emptied for buildin
 CHAIN_CODE = "1.013871"  # a demo draft: 9 steps, 19,5 of its 20 days used, only a warning
 RED = "rgb(211,47,47)"  # node[severity = "error"] in admin/editor/elements.py
 CALLBACK = "_dash-update-component"
+
+# Follows Dash's redux store (`window.store`, which dash-renderer sets) in the page itself:
+# a callback is pending from the moment an input changes until its outputs are applied,
+# dependent callbacks included, so there is no gap between a response and the request it
+# sets off, and no delay from Playwright's events reaching Python. `rounds` counts the
+# changes from idle to busy: a gesture's answer has come once it has grown and the store
+# is idle again.
+TRACK_CALLBACKS = """() => {
+    if (window.__sodoCallbacks) { return true; }
+    const store = window.store;
+    if (!store || !store.getState().callbacks) { return false; }
+    const pending = () => {
+        const lists = store.getState().callbacks;
+        return Object.keys(lists)
+            .filter(name => Array.isArray(lists[name]) && name !== "stored")
+            .reduce((count, name) => count + lists[name].length, 0);
+    };
+    const track = window.__sodoCallbacks = {rounds: 0, busy: false, since: performance.now()};
+    const look = () => {
+        const busy = pending() > 0;
+        if (busy !== track.busy) {
+            track.busy = busy;
+            track.since = performance.now();
+            if (busy) { track.rounds += 1; }
+        }
+    };
+    look();
+    store.subscribe(look);
+    return true;
+}"""
+CALLBACK_STATE = """() => {
+    const track = window.__sodoCallbacks;
+    return [track.rounds, track.busy, (performance.now() - track.since) / 1000];
+}"""
 
 
 @functools.cache
@@ -212,7 +247,6 @@ class Editor:
     problems: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
     in_flight: int = 0
-    last_activity: float = 0.0
 
     def watch(self) -> None:
         record_problems(self.page, self.problems)
@@ -228,26 +262,54 @@ class Editor:
     def _started(self, request: Any) -> None:
         if CALLBACK in request.url:
             self.in_flight += 1
-            self.last_activity = time.monotonic()
 
     def _ended(self, request: Any) -> None:
         if CALLBACK in request.url:
             self.in_flight -= 1
-            self.last_activity = time.monotonic()
 
-    def settle(self, quiet: float = 0.3, timeout: float = 15.0) -> None:
-        """Wait until no callback is in flight and none started for `quiet` seconds.
+    def rounds(self) -> int:
+        """How many times the page's callbacks went from idle to busy so far."""
+        return int(self.page.evaluate(CALLBACK_STATE)[0])
 
-        A callback's answer often starts another (a new lock redraws the inspector), so
-        a single response is not the end of a round trip.
+    def settle(self, after: int | None = None, quiet: float = 0.3, timeout: float = 15.0) -> None:
+        """Wait until the page's callbacks are done and none started for `quiet` seconds.
+
+        `after` is `rounds()` read before a gesture that always calls back: its callbacks
+        must have started before idleness counts (under load they may start late, and
+        the page is idle until then). Without it, the quiet time counts from this call,
+        so that a callback set off a moment after the gesture is not missed. A
+        callback's answer often starts another (a new lock redraws the inspector), so a
+        single response is not the end of a round trip.
         """
-        deadline = time.monotonic() + timeout
+        start = time.monotonic()
+        deadline = start + timeout
         while True:
-            self.page.wait_for_timeout(50)
-            idle = time.monotonic() - self.last_activity
-            if self.in_flight == 0 and idle >= quiet:
+            rounds, busy, calm = self.page.evaluate(CALLBACK_STATE)
+            waited = time.monotonic() - start
+            answered = after is None or rounds > after
+            if (
+                answered
+                and not busy
+                and self.in_flight == 0
+                and calm >= quiet
+                and (after is not None or waited >= quiet)
+            ):
                 return
-            assert time.monotonic() < deadline, f"callbacks still running after {timeout}s"
+            assert time.monotonic() < deadline, (
+                f"callbacks not done after {timeout}s: rounds {rounds} (before {after}), "
+                f"busy {busy}, requests in flight {self.in_flight}"
+            )
+            self.page.wait_for_timeout(50)
+
+    def answered(self, gesture: Callable[[], object]) -> None:
+        """Do `gesture`, which always calls back, and wait for all its answers."""
+        before = self.rounds()
+        gesture()
+        self.settle(after=before)
+
+    def press(self, keys: str) -> None:
+        """Press `keys` on the page (a shortcut that calls back) and wait for the answers."""
+        self.answered(lambda: self.page.keyboard.press(keys))
 
     def log_in(self, username: str, password: str) -> None:
         self.page.goto(f"{self.url}/login")
@@ -262,6 +324,7 @@ class Editor:
         assert response is not None and response.ok
         self.page.wait_for_selector("#findings .sodo-side-title")
         wait_until(self.page, f"window.cy && window.cy.nodes('[key]').length === {steps}")
+        wait_until(self.page, TRACK_CALLBACKS)
         self.settle()
 
     # The canvas.
@@ -309,24 +372,27 @@ class Editor:
         return x, y
 
     def tap(self, key: str) -> None:
-        """Click step `key` with the mouse and wait for the answers."""
-        self.page.mouse.click(*self.point(key))
-        self.settle()
+        """Click step `key` with the mouse and wait for the answers (a tap always selects)."""
+        self.answered(lambda: self.page.mouse.click(*self.point(key)))
 
-    def drag(self, key: str, dx: float, dy: float) -> None:
-        """Drag step `key` by (`dx`, `dy`) pixels, in small moves as a hand would."""
+    def drag(self, key: str, dx: float, dy: float, moves: bool = True) -> None:
+        """Drag step `key` by (`dx`, `dy`) pixels, in small moves as a hand would.
+
+        `moves`: the step can be moved, so the drop is sent to the server (not so on a
+        read-only version, where nothing calls back).
+        """
         x, y = self.point(key)
         mouse = self.page.mouse
+        before = self.rounds()
         mouse.move(x, y)
         mouse.down()
         mouse.move(x + dx, y + dy, steps=10)
         mouse.up()
-        self.settle()
+        self.settle(after=before if moves else None)
 
     def tool(self, name: str) -> None:
         """Click a palette or tool button (``data-sodo-tool``)."""
-        self.page.click(f"[data-sodo-tool={name}]")
-        self.settle()
+        self.answered(lambda: self.page.click(f"[data-sodo-tool={name}]"))
 
     def connect(self, *pairs: tuple[str, str]) -> None:
         """Connect each pair with connect mode, then leave it."""
@@ -361,9 +427,10 @@ class Editor:
 
     def save(self) -> None:
         """Click the inspector's Save and wait for the answer."""
+        before = self.rounds()
         with self.page.expect_response(lambda r: CALLBACK in r.url and _is_save(r.request)):
             self.page.locator("#inspector button", has_text=vi("Save")).click()
-        self.settle()
+        self.settle(after=before)
 
     def finding(self, code: str) -> Any:
         return self.page.locator(f"#findings .sodo-finding[data-code='{code}']")
@@ -492,7 +559,6 @@ def border_colour(editor: Editor, key: str) -> str:
 def test_a_cycle_is_flagged_in_red_and_undone(editor: Editor, live_server: LiveServer) -> None:
     version_id = version_of(live_server, CHAIN_CODE, VersionStatus.DRAFT)
     editor.open(version_id, steps=9)
-    page = editor.page
     assert editor.finding("cycle").count() == 0
     assert {editor.steps()[k]["severity"] for k in ("s2", "s7")} == {"warning"}
 
@@ -512,12 +578,10 @@ def test_a_cycle_is_flagged_in_red_and_undone(editor: Editor, live_server: LiveS
     assert border_colour(editor, "s2") != RED
 
     # Redo and undo again with the keyboard (the focus is on no text field).
-    page.keyboard.press("Control+Shift+Z")
-    editor.settle()
+    editor.press("Control+Shift+Z")
     assert editor.finding("cycle").count() == 1
     assert "s7>s2" in db_transitions(live_server, version_id)
-    page.keyboard.press("Control+z")
-    editor.settle()
+    editor.press("Control+z")
     assert editor.finding("cycle").count() == 0
     assert "s7>s2" not in editor.edges() | db_transitions(live_server, version_id)
     assert editor.problems == [] and editor.dialogs == []
@@ -572,7 +636,7 @@ def test_an_approved_version_opens_read_only(editor: Editor, live_server: LiveSe
 
     # A drag, the keyboard and the right-click menu change nothing.
     before = editor.steps()
-    editor.drag("s3", 150, 90)
+    editor.drag("s3", 150, 90, moves=False)
     assert editor.steps()["s3"]["position"] == before["s3"]["position"]
     page.keyboard.press("Delete")
     page.keyboard.press("Control+z")
@@ -706,8 +770,7 @@ def test_a_step_name_with_markup_stays_text(editor: Editor, live_server: LiveSer
     editor.open(version_id, steps=9)
     editor.select("s3")
     assert editor.field("name").input_value() == XSS
-    editor.page.mouse.click(*editor.edge_point("s3>s4"))
-    editor.settle()
+    editor.answered(lambda: editor.page.mouse.click(*editor.edge_point("s3>s4")))
     assert XSS in page.locator("#inspector").inner_text()
     assert page.locator("img").count() == 0
     assert editor.dialogs == [] and editor.problems == []
@@ -774,17 +837,14 @@ def test_the_right_click_menu_connects_deletes_and_adds(
 
     # On a step: "Connect from here", then tap the target; Escape gives up instead.
     page.mouse.click(*editor.point("s3"), button="right")
-    menu_item(editor, "Connect from here").click()
-    editor.settle()
+    editor.answered(menu_item(editor, "Connect from here").click)
     assert editor.message() == vi("Now tap the step it leads to.")
-    page.keyboard.press("Escape")
-    editor.settle()
+    editor.press("Escape")
     assert editor.message() == ""
     editor.tap("s9")
     assert editor.edges() == db_transitions(live_server, version_id) == links
     page.mouse.click(*editor.point("s3"), button="right")
-    menu_item(editor, "Connect from here").click()
-    editor.settle()
+    editor.answered(menu_item(editor, "Connect from here").click)
     editor.tap("s9")
     assert editor.edges() == db_transitions(live_server, version_id) == links | {"s3>s9"}
 
@@ -803,8 +863,7 @@ def test_the_right_click_menu_connects_deletes_and_adds(
     )
     assert clear
     page.mouse.click(x, y, button="right")
-    menu_item(editor, "Delete").click()
-    editor.settle()
+    editor.answered(menu_item(editor, "Delete").click)
     assert editor.edges() == db_transitions(live_server, version_id) == links
 
     # On the canvas: a task where the menu was opened.
@@ -818,8 +877,7 @@ def test_the_right_click_menu_connects_deletes_and_adds(
         [x, y],
     )
     page.mouse.click(x, y, button="right")
-    menu_item(editor, "Add a task here").click()
-    editor.settle()
+    editor.answered(menu_item(editor, "Add a task here").click)
     saved = db_steps(live_server, version_id)
     assert len(saved) == 10 and saved["s10"].kind is StepKind.TASK
     assert saved["s10"].name == vi("New step")
