@@ -53,8 +53,10 @@ def new_step_values(kind: StepKind, name: str) -> StepValues:
     {'value': 0, 'unit': 'working_day'}
     """
     # Every other field takes StepEntry's default, so a field added there is filled here.
-    entry = StepEntry("", name, kind, None, Duration(0, TimeUnit.WORKING_DAY))
-    return values_from_entry(entry, {}, {}, {})
+    entry = StepEntry("", name, StepKind.TASK, None, Duration(0, TimeUnit.WORKING_DAY))
+    values = values_from_entry(entry, {}, {}, {})
+    values["kind"] = kind  # as given: `parse_step_values` refuses a kind that is none
+    return values
 
 
 def _next_position(rows: Iterable[Step | Transition]) -> int:
