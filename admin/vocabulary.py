@@ -112,6 +112,8 @@ def language() -> str:
 def refusal_message(error: ChangeRefused) -> str:
     """The message of a refused change, with its details, in the user's language."""
     if error.code is Refusal.CONFLICT:
+        if not error.params.get("by"):
+            return str(_l("This version was changed meanwhile; reload the page."))
         at = error.params.get("at")
         when = format_datetime(at, "short") if isinstance(at, datetime) else at
         return str(

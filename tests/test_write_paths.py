@@ -23,6 +23,7 @@ from conftest import FLOWS_DIR, Database
 from flask.testing import FlaskClient
 from flask_babel import force_locale
 from sqlalchemy.orm import Session
+from support.admin_site import field_errors
 from support.dash_calls import CALLBACK, callback_body, click, step_form_patterns
 
 from admin import create_app
@@ -131,6 +132,9 @@ def _form(scene: Scene, username: str, url: str, data: dict[str, Any]) -> str | 
     response = client.post(url, data=data)
     if response.status_code == 403:
         return 403
+    errors = field_errors(response)
+    if errors:
+        return f"field error: {', '.join(sorted(errors))}"
     return _refusal_in(scene, html.unescape(response.get_data(as_text=True)))
 
 
@@ -353,6 +357,9 @@ def test_every_refusal_on_every_path_changes_nothing(scene: Scene, case: str, pa
     if path == "form" and code is Refusal.NOT_PERMITTED:
         # The forms refuse a role on the server before any service is called.
         assert answer == 403
+    elif path == "form" and code is Refusal.NOT_DRAFT:
+        # The create form offers drafts only: a forged approved version is not a choice.
+        assert answer == "field error: version"
     else:
         assert answer == code
     assert scene.observe() == before
@@ -451,3 +458,20 @@ def test_a_forged_undo_state_is_refused_and_changes_nothing(scene: Scene, case: 
     answer = _service(scene, lambda s, u: fe.restore(s, u, scene.draft_id, lock, forged), "tac.gia")
     assert answer == code
     assert scene.observe() == before
+
+
+def test_the_step_and_transition_forms_speak_the_users_words(scene: Scene) -> None:
+    client = scene.client("tac.gia")
+    page = client.get(f"/step/edit/?id={scene.step_id(scene.draft_id, 's2')}").get_data(
+        as_text=True
+    )
+    assert re.search(r'<option selected value="task">Xử lý</option>', page), page
+    assert ">ngày làm việc</option>" in page
+    assert re.search(
+        r'<input id="version_lock" name="version_lock" type="hidden" value="\d+">', page
+    )
+    assert "Version Lock" not in page and "&lt;input" not in page
+    page = client.get(f"/transition/new/?version={scene.draft_id}").get_data(as_text=True)
+    options = re.findall(r"<option[^>]*>([^<]*)</option>", page)
+    # Drafts only, named by procedure, number and status in Vietnamese.
+    assert options == ["3.000527.H61 v2 (Bản nháp)"], options

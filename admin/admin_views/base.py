@@ -133,6 +133,10 @@ class SodoModelConverter(AdminModelConverter):
         """
         field = super().convert_enum(column, field_args, **extra)
         field.kwargs["coerce"] = _enum_value
+        # Shown in the user's words ("Xử lý", "ngày làm việc"), stored as the value.
+        field.kwargs["choices"] = [
+            (value, ENUM_LABELS.get(value, value)) for value, _ in field.kwargs["choices"]
+        ]
         return field
 
     @converts("sqlalchemy.sql.sqltypes.Float")

@@ -14,7 +14,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from flask import flash, request
+from flask_admin.form import rules
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 from wtforms import Form, HiddenField, StringField
 from wtforms.validators import NumberRange, Optional
@@ -22,13 +24,32 @@ from wtforms.validators import NumberRange, Optional
 from workflow_model import flow_editing
 from workflow_model.conversion.step_content import StepValues, step_values
 from workflow_model.flow_editing import EditResult, transition_id
-from workflow_model.models import FlowVersion, Step, StepKind, Transition, User
+from workflow_model.models import EDITABLE_STATUSES, FlowVersion, Step, StepKind, Transition, User
 from workflow_model.refusals import ChangeRefused, Refusal
 
-from ..vocabulary import FIELD_LABELS, refusal_message
+from ..vocabulary import FIELD_LABELS, STATUS_LABELS, refusal_message
 from .base import SodoModelView, acting_user
 
 LOCK_FIELD = "version_lock"
+
+
+class HiddenInput(rules.BaseRule):
+    """A form rule that renders a hidden field as its input alone, with no label."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+    @property
+    def visible_fields(self) -> list[str]:
+        """The field this rule renders."""
+        return [self.name]
+
+    def __call__(self, form: Any, form_opts: Any = None, field_args: Any = None) -> Markup:
+        """The ``<input type="hidden">`` of the field (WTForms escapes its value)."""
+        return Markup(form[self.name]())
+
+
 # The list filter on a version, as the version list links to it (`flt1_0=<id>`).
 VERSION_FILTER = "flt1_0"
 
@@ -42,6 +63,13 @@ def requested_version_id() -> int | None:
         if candidate.isdigit():
             return int(candidate)
     return None
+
+
+def version_label(version: FlowVersion) -> str:
+    """A version as the create forms offer it: "1.009642.H05 v2 (Bản nháp)"."""
+    case = version.case
+    code = case.procedure.code + (f" / {case.key}" if case.key else "")
+    return f"{code} v{version.number} ({STATUS_LABELS[version.status]})"
 
 
 def form_lock(form: Form | None) -> int:
@@ -100,6 +128,12 @@ class FlowContentView(SodoModelView):
     def create_form(self, obj: Any = None) -> Form:
         """The create form of the version the user came from, with its lock counter."""
         form = super().create_form(obj)
+        if hasattr(form, "version"):
+            # Only a draft can take new content; each named as people know it.
+            form.version.query = self.session.query(FlowVersion).filter(
+                FlowVersion.status.in_(EDITABLE_STATUSES)
+            )
+            form.version.get_label = version_label
         version_id = requested_version_id()
         version = self.session.get(FlowVersion, version_id) if version_id is not None else None
         if version is not None and request.method == "GET":
@@ -120,6 +154,7 @@ class StepView(FlowContentView):
     column_filters = ("version.id", "kind", "unit.name")
     column_labels = {
         "version.id": _l("Version id"),
+        "version": _l("Version"),
         "key": _l("Key"),
         "name": FIELD_LABELS["name"],
         "kind": FIELD_LABELS["kind"],
@@ -143,7 +178,7 @@ class StepView(FlowContentView):
         "description",
         LOCK_FIELD,
     )
-    form_create_rules = form_columns
+    form_create_rules = (*form_columns[:-1], HiddenInput(LOCK_FIELD))
     # A step keeps its version and key: the diagram and the journal name it by them.
     form_edit_rules = tuple(c for c in form_create_rules if c not in ("version", "key"))
     # The range the database's check allows, so a wrong duration is a field error.
@@ -220,6 +255,7 @@ class TransitionView(FlowContentView):
     column_searchable_list = ("label",)
     column_labels = {
         "version_id": _l("Version id"),
+        "version": _l("Version"),
         "from_step.key": _l("From step"),
         "to_step.key": _l("To step"),
         "from_key": _l("From step"),
@@ -232,9 +268,9 @@ class TransitionView(FlowContentView):
         "from_key": StringField(_l("From step")),
         "to_key": StringField(_l("To step")),
     }
-    form_create_rules = form_columns
+    form_create_rules = (*form_columns[:-1], HiddenInput(LOCK_FIELD))
     # The two steps are the transition's identity: another pair is another transition.
-    form_edit_rules = ("label", LOCK_FIELD)
+    form_edit_rules = ("label", HiddenInput(LOCK_FIELD))
 
     def on_form_prefill(self, form: Any, id: Any) -> None:
         """Remember the version's lock counter in the edit form."""
