@@ -140,10 +140,10 @@ def test_set_locale_changes_the_profile_language(session: Session, user: User) -
     assert user.locale == "vi"
     set_locale(session, user.id, "en")
     session.expire_all()
-    assert session.get(User, user.id).locale == "en"  # type: ignore[union-attr]
+    assert session.get_one(User, user.id).locale == "en"
     set_locale(session, user.id, "vi")
     session.expire_all()
-    assert session.get(User, user.id).locale == "vi"  # type: ignore[union-attr]
+    assert session.get_one(User, user.id).locale == "vi"
 
 
 @pytest.mark.parametrize("locale", ["fr", "", "EN", "vi-VN"])
@@ -151,7 +151,7 @@ def test_set_locale_refuses_unknown_languages(session: Session, user: User, loca
     with pytest.raises(ValueError, match="unknown locale"):
         set_locale(session, user.id, locale)
     session.expire_all()
-    assert session.get(User, user.id).locale == "vi"  # type: ignore[union-attr]
+    assert session.get_one(User, user.id).locale == "vi"
 
 
 def test_set_locale_refuses_an_unknown_user(session: Session, user: User) -> None:

@@ -320,6 +320,7 @@ def test_naive_datetimes_are_refused(calendar: WorkingCalendar) -> None:
 
 def test_a_date_is_not_a_datetime(calendar: WorkingCalendar) -> None:
     with pytest.raises(TypeError, match="must be a datetime"):
+        # A wrong type on purpose: the refusal at run time is what is tested.
         calendar.add_working_hours(date(2026, 3, 9), 1)  # type: ignore[arg-type]
 
 
@@ -333,6 +334,7 @@ def test_bad_hours_are_refused(calendar: WorkingCalendar, hours: float) -> None:
 
 def test_non_numbers_are_refused(calendar: WorkingCalendar) -> None:
     with pytest.raises(TypeError, match="number of hours"):
+        # A wrong type on purpose, as above.
         calendar.add_working_hours(vn(2026, 3, 9, 8), "4")  # type: ignore[arg-type]
 
 

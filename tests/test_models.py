@@ -66,7 +66,7 @@ def test_vietnamese_text_round_trips_exactly(session: Session) -> None:
     session.expire_all()
     officer = session.get(Officer, rows["officer"].id)
     assert officer is not None and officer.full_name == NAME
-    assert session.get(Unit, rows["unit"].id).name == "UBND xã Đồng Tiến"  # type: ignore[union-attr]
+    assert session.get_one(Unit, rows["unit"].id).name == "UBND xã Đồng Tiến"
 
 
 def test_duplicate_procedure_code_is_refused_and_session_stays_usable(session: Session) -> None:
@@ -90,7 +90,7 @@ def test_duplicate_officer_email_is_refused_and_session_stays_usable(session: Se
         session.commit()
     session.rollback()
     assert count(session, Officer) == 1
-    assert session.get(Officer, rows["officer"].id).full_name == NAME  # type: ignore[union-attr]
+    assert session.get_one(Officer, rows["officer"].id).full_name == NAME
 
 
 @pytest.mark.parametrize("value", [-0.5, float("inf"), float("nan")])
@@ -129,7 +129,7 @@ def test_deleting_what_a_step_uses_is_refused_not_cascaded(session: Session, nam
     session.rollback()
     assert count(session, model) == 1
     assert count(session, Step) == 1
-    assert len(session.get(Step, rows["step"].id).officer_links) == 1  # type: ignore[union-attr]
+    assert len(session.get_one(Step, rows["step"].id).officer_links) == 1
 
 
 def test_deleting_a_unit_through_the_orm_is_refused_too(session: Session) -> None:

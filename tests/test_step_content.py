@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import fields
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import sqlalchemy as sa
@@ -106,8 +106,10 @@ def test_a_change_of_one_field_travels_every_path(
     step = fe.step_row(session, version.id, STEP)
     assert step is not None
     values = step_values(step)
-    changed = StepValues(**{**values, field: CHANGES[field](session, version, values)})  # type: ignore[typeddict-item]
-    assert changed[field] != values[field]
+    before: dict[str, Any] = dict(values)
+    after = {**before, field: CHANGES[field](session, version, values)}
+    assert after[field] != before[field]
+    changed = cast(StepValues, after)
     original_doc = document_from_version(session, version)
     original = dump_document(original_doc)
     mark = session.execute(sa.select(sa.func.max(AuditEvent.id))).scalar_one()

@@ -19,6 +19,7 @@ import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from click.testing import CliRunner
 
@@ -35,14 +36,14 @@ class CliResult:
     stderr: str
 
 
-def _exit_code(error: SystemExit, stderr: object) -> int:
+def _exit_code(error: SystemExit, stderr: TextIO) -> int:
     # As the interpreter does: None is success, an int is the code, anything else is
     # printed to standard error and means 1.
     if error.code is None:
         return 0
     if isinstance(error.code, int):
         return error.code
-    print(error.code, file=stderr)  # type: ignore[arg-type]
+    print(error.code, file=stderr)
     return 1
 
 
