@@ -93,6 +93,9 @@ REFUSAL_MESSAGES = {
     Refusal.ILLEGAL_TRANSITION: _l("This action is not possible in the version's current status."),
     Refusal.NOT_APPROVER: _l("Only an approver can do this."),
     Refusal.FOUR_EYES: _l("The author or submitter of a version cannot approve it: four eyes."),
+    Refusal.FOUR_EYES_EDITOR: _l(
+        "You changed the content of this version, so you cannot approve it: four eyes."
+    ),
     Refusal.HAS_ERRORS: _l("The version has errors, so it cannot be submitted:"),
     Refusal.REASON_REQUIRED: _l("A rejection needs a reason."),
     Refusal.RETIRED_SOURCE: _l("A retired version cannot be restored."),

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from . import delivery
-from .audit import record_event
+from .audit import content_editors, record_event
 from .conversion import document_from_version, keyed_document, write_content
 from .document import FlowDocument, dump_document, load_document
 from .models import (
@@ -149,13 +149,19 @@ def approve(
     """Approve a submitted version: four eyes, then freeze its canonical JSON and SHA-256.
 
     Refused for a user without the approver role, and for the user who created or
-    submitted the version, whatever other roles they hold. One delivery per enabled
+    submitted the version, or changed its content (any journaled edit of its steps,
+    transitions or members), whatever other roles they hold. One delivery per enabled
     delivery target is queued in the same transaction (`delivery.enqueue`).
     """
     _refuse_transition(version, "approve")
     require_role(user, Role.APPROVER)
     if user.id in (version.created_by_id, version.submitted_by_id):
         raise LifecycleRefused(Refusal.FOUR_EYES, "the author or submitter cannot approve")
+    if user.id in content_editors(session, version.id):
+        raise LifecycleRefused(
+            Refusal.FOUR_EYES_EDITOR,
+            f"{user.username} changed the content of version {version.number}",
+        )
     snapshot = dump_document(document_from_version(session, version))
     now = utcnow()
     before = version.status.value

@@ -38,6 +38,7 @@ class Refusal(enum.StrEnum):
     ILLEGAL_TRANSITION = "illegal-transition"
     NOT_APPROVER = "not-approver"
     FOUR_EYES = "four-eyes"
+    FOUR_EYES_EDITOR = "four-eyes-editor"
     HAS_ERRORS = "has-errors"
     REASON_REQUIRED = "reason-required"
     RETIRED_SOURCE = "retired-source"
