@@ -173,7 +173,14 @@ def load_demo(
         except LifecycleRefused:
             result.invalid.append(label)
             continue
-        approve(session, version, approver, comment="Dữ liệu mẫu: quy trình đang áp dụng.")
+        approve(
+            session,
+            version,
+            approver,
+            comment="Dữ liệu mẫu: quy trình đang áp dụng.",
+            reviewed_sha256=version.submitted_sha256,
+            validate=validate,
+        )
         result.loaded.append(label)
         if index % DRAFT_EVERY == 0:
             draft = create_draft_from_document(session, amended(doc), author)

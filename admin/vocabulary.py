@@ -13,7 +13,7 @@ from typing import Any
 from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
-from workflow_model.diff import value_text
+from workflow_model.diff import DocumentChange, value_text
 from workflow_model.document.durations import format_duration, format_hours_as_days
 from workflow_model.document.types import Duration
 from workflow_model.models import Join, Split, StepKind, TimeUnit, VersionStatus
@@ -60,8 +60,21 @@ FIELD_LABELS = {
     "legal_basis": _l("Legal basis"),
     "fees": _l("Fees"),
     "legal_time": _l("Legal time"),
+    "code": _l("Code"),
+    "dossier_components": _l("Dossier components"),
+    "case": _l("Case"),
+    "title": _l("Title"),
+    "phone": _l("Phone"),
+    "email": _l("Email"),
+    "one_stop": _l("One-stop desk"),
+    "parent": _l("Parent unit"),
+    "step": _l("Step"),
+    "transition": _l("Transition"),
+    "officer": _l("Officers"),
+    "document": _l("Other content of the document"),
 }
-"""The fields of a flow document's procedure, steps and transitions, as the diff names them."""
+"""The fields of a flow document's procedure, steps, transitions, units and officers, and the
+kinds of element, as the diff names them."""
 
 REFUSAL_MESSAGES = {
     Refusal.INVALID_VALUE: _l("A value is out of the allowed range or not allowed here."),
@@ -93,7 +106,21 @@ REFUSAL_MESSAGES = {
     Refusal.ILLEGAL_TRANSITION: _l("This action is not possible in the version's current status."),
     Refusal.NOT_APPROVER: _l("Only an approver can do this."),
     Refusal.FOUR_EYES: _l("The author or submitter of a version cannot approve it: four eyes."),
+    Refusal.FOUR_EYES_EDITOR: _l(
+        "You changed the content of this version, so you cannot approve it: four eyes."
+    ),
     Refusal.HAS_ERRORS: _l("The version has errors, so it cannot be submitted:"),
+    Refusal.CHANGED_SINCE_SUBMISSION: _l(
+        "The version changed since it was submitted, so it is not what you reviewed: "
+        "%(changes)s. Nothing was approved; send it back so that it is submitted again."
+    ),
+    Refusal.SUBMISSION_NOT_FROZEN: _l(
+        "This version was submitted before submitted versions were kept as reviewed; "
+        "send it back so that it is submitted again."
+    ),
+    Refusal.SUBMISSION_HAS_ERRORS: _l(
+        "The version as submitted no longer passes the checks, so it cannot be approved:"
+    ),
     Refusal.REASON_REQUIRED: _l("A rejection needs a reason."),
     Refusal.RETIRED_SOURCE: _l("A retired version cannot be restored."),
     Refusal.NOT_APPROVED: _l(
@@ -120,8 +147,16 @@ def refusal_message(error: ChangeRefused) -> str:
             REFUSAL_MESSAGES[Refusal.CONFLICT]
             % {"by": error.params.get("by") or "?", "at": when or "?"}
         )
+    if error.code is Refusal.CHANGED_SINCE_SUBMISSION:
+        changes = error.params.get("changes", ())
+        if not changes:
+            return str(_l("This is not the version you reviewed; reload the review page."))
+        return str(
+            REFUSAL_MESSAGES[Refusal.CHANGED_SINCE_SUBMISSION]
+            % {"changes": "; ".join(change_text(c) for c in changes)}
+        )
     message = str(REFUSAL_MESSAGES[error.code])
-    if error.code is Refusal.HAS_ERRORS:
+    if error.code in (Refusal.HAS_ERRORS, Refusal.SUBMISSION_HAS_ERRORS):
         key = "message_vi" if language() == "vi" else "message_en"
         message += " " + "; ".join(e[key] for e in error.params.get("errors", ()))
     return message
@@ -135,6 +170,20 @@ def duration_text(duration: Duration | tuple[float, TimeUnit | str], *, short: b
 def hours_as_days_text(hours: float) -> str:
     """Working hours said as working days in the user's language."""
     return format_hours_as_days(hours, language())
+
+
+def change_text(change: DocumentChange) -> str:
+    """A change since submission in the user's words: where, which field, before → after.
+
+    Names the field as the diff does (`FIELD_LABELS`), e.g. "Thời hạn giải quyết: 17
+    ngày làm việc → 1 ngày làm việc".
+    """
+    field = str(FIELD_LABELS.get(change.field, change.field))
+    where = f"{change.subject} – {field}" if change.subject else field
+    if change.old is None and change.new is None:
+        return where
+    old, new = value_label(change.old) or "—", value_label(change.new) or "—"
+    return f"{where}: {old} → {new}"
 
 
 def value_label(value: Any) -> str:

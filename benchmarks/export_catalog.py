@@ -417,7 +417,14 @@ def fill_database(
         for doc in docs:
             version = create_draft_from_document(session, doc, author)
             submit(session, version, author, validate=validate)
-            approve(session, version, approver, "Đồng ý ban hành.")
+            approve(
+                session,
+                version,
+                approver,
+                "Đồng ý ban hành.",
+                reviewed_sha256=version.submitted_sha256,
+                validate=validate,
+            )
             ids.append(version.id)
         queued = session.execute(sa.select(sa.func.count()).select_from(Delivery)).scalar_one()
     return Filled(ids, queued, time.perf_counter() - began)

@@ -98,7 +98,14 @@ def submitted(session: Session, people: People, path: Path = CAOBANG) -> FlowVer
 
 def approved(session: Session, people: People, path: Path = CAOBANG) -> FlowVersion:
     version = submitted(session, people, path)
-    approve(session, version, people.approver, "Đồng ý.")
+    approve(
+        session,
+        version,
+        people.approver,
+        "Đồng ý.",
+        reviewed_sha256=version.submitted_sha256,
+        validate=validate,
+    )
     return version
 
 
@@ -177,7 +184,13 @@ def test_a_failing_approval_queues_nothing(session: Session, people, monkeypatch
     version = submitted(session, people)
     # Refused: nothing is queued.
     with pytest.raises(LifecycleRefused):
-        approve(session, version, people.author)
+        approve(
+            session,
+            version,
+            people.author,
+            reviewed_sha256=version.submitted_sha256,
+            validate=validate,
+        )
     session.rollback()
     assert deliveries(session) == []
 
@@ -193,14 +206,26 @@ def test_a_failing_approval_queues_nothing(session: Session, people, monkeypatch
 
     monkeypatch.setattr(outbox, "enqueue", enqueue_then_crash)
     with pytest.raises(RuntimeError):
-        approve(session, version, people.approver)
+        approve(
+            session,
+            version,
+            people.approver,
+            reviewed_sha256=version.submitted_sha256,
+            validate=validate,
+        )
     session.rollback()
     assert deliveries(session) == []
     session.refresh(version)
     assert version.status is VersionStatus.SUBMITTED and version.snapshot is None
 
     monkeypatch.setattr(outbox, "enqueue", real_enqueue)
-    approve(session, version, people.approver)
+    approve(
+        session,
+        version,
+        people.approver,
+        reviewed_sha256=version.submitted_sha256,
+        validate=validate,
+    )
     assert len(deliveries(session)) == 1
 
 

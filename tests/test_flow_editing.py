@@ -182,7 +182,14 @@ def editor(session: Session) -> Editor:
     session.commit()
     first = create_draft_from_document(session, load_document(VINHLONG.read_bytes()), author)
     submit(session, first, author, validate=validate)
-    approve(session, first, approver, "Đồng ý.")
+    approve(
+        session,
+        first,
+        approver,
+        "Đồng ý.",
+        reviewed_sha256=first.submitted_sha256,
+        validate=validate,
+    )
     draft = new_draft(session, first.case, author)
     assert draft.number == 2
     assert draft.status is VersionStatus.DRAFT

@@ -66,7 +66,14 @@ def draft_of(session: Session, path: Path, user: object) -> FlowVersion:
 def approved(session: Session, people: dict[str, object]) -> FlowVersion:
     version = draft_of(session, CAOBANG, people["author"])
     submit(session, version, people["author"], validate=validate)
-    approve(session, version, people["approver"], "Đồng ý ban hành.")
+    approve(
+        session,
+        version,
+        people["approver"],
+        "Đồng ý ban hành.",
+        reviewed_sha256=version.submitted_sha256,
+        validate=validate,
+    )
     return version
 
 
@@ -120,12 +127,24 @@ def test_illegal_transitions_are_refused_naming_both_statuses(
     if status == "rejected":
         reject(session, version, people["approver"], "Thiếu căn cứ pháp lý.")
     if status in ("approved", "retired"):
-        approve(session, version, people["approver"])
+        approve(
+            session,
+            version,
+            people["approver"],
+            reviewed_sha256=version.submitted_sha256,
+            validate=validate,
+        )
     if status == "retired":
         retire(session, version, people["approver"])
     calls = {
         "submit": lambda: submit(session, version, people["author"], validate=validate),
-        "approve": lambda: approve(session, version, people["approver"]),
+        "approve": lambda: approve(
+            session,
+            version,
+            people["approver"],
+            reviewed_sha256=version.submitted_sha256,
+            validate=validate,
+        ),
         "reject": lambda: reject(session, version, people["approver"], "Lý do"),
         "retire": lambda: retire(session, version, people["approver"]),
     }
@@ -138,8 +157,9 @@ def test_illegal_transitions_are_refused_naming_both_statuses(
 def test_four_eyes_even_with_both_roles(session: Session, people) -> None:
     version = draft_of(session, CAOBANG, people["both"])
     submit(session, version, people["both"], validate=validate)
-    refused("four-eyes", approve, session, version, people["both"])
-    refused("not-approver", approve, session, version, people["author"])
+    reviewed = {"reviewed_sha256": version.submitted_sha256, "validate": validate}
+    refused("four-eyes", approve, session, version, people["both"], **reviewed)
+    refused("not-approver", approve, session, version, people["author"], **reviewed)
     session.refresh(version)
     assert version.status is VersionStatus.SUBMITTED and version.snapshot is None
 
@@ -207,7 +227,7 @@ def test_tampering_is_detected_by_the_command_line(database: Database, tmp_path:
         boss = create_user(session, "phe.duyet", "mật khẩu dài 2", [Role.APPROVER])
         version = draft_of(session, CAOBANG, author)
         submit(session, version, author, validate=validate)
-        approve(session, version, boss)
+        approve(session, version, boss, reviewed_sha256=version.submitted_sha256, validate=validate)
         version_id = version.id
     env = {"DATABASE_URL": database.url, "SODO_INSTANCE": str(tmp_path), "PATH": "/usr/bin"}
     good = run_sodo("versions", "verify", env=env)
@@ -238,7 +258,13 @@ def test_rollback_to_an_old_version_and_no_restore_of_a_retired_one(
     first = approved(session, people)
     second = new_draft(session, first.case, people["author"])
     submit(session, second, people["author"], validate=validate)
-    approve(session, second, people["approver"])
+    approve(
+        session,
+        second,
+        people["approver"],
+        reviewed_sha256=second.submitted_sha256,
+        validate=validate,
+    )
     session.refresh(first)
     assert first.status is VersionStatus.SUPERSEDED
     restored = new_draft(session, first.case, people["author"], from_version=first)
@@ -257,7 +283,15 @@ def test_effective_date_in_the_future_supersedes_only_when_it_arrives(
     second = new_draft(session, first.case, people["author"])
     submit(session, second, people["author"], validate=validate)
     later = utcnow() + timedelta(days=30)
-    approve(session, second, people["approver"], "Áp dụng từ tháng sau.", effective_from=later)
+    approve(
+        session,
+        second,
+        people["approver"],
+        "Áp dụng từ tháng sau.",
+        effective_from=later,
+        reviewed_sha256=second.submitted_sha256,
+        validate=validate,
+    )
     session.refresh(first)
     assert first.status is VersionStatus.APPROVED
     assert version_in_force(session, first.case_id).id == first.id

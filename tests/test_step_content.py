@@ -89,7 +89,14 @@ def draft(session: Session) -> tuple[FlowVersion, User]:
     session.commit()
     first = create_draft_from_document(session, load_document(VINHLONG.read_bytes()), author)
     submit(session, first, author, validate=validate)
-    approve(session, first, approver, "Đồng ý.")
+    approve(
+        session,
+        first,
+        approver,
+        "Đồng ý.",
+        reviewed_sha256=first.submitted_sha256,
+        validate=validate,
+    )
     return new_draft(session, first.case, author), author
 
 

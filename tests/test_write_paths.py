@@ -99,7 +99,14 @@ def scene(database: Database, tmp_path: Path) -> Scene:
         session.commit()
         first = create_draft_from_document(session, load_document(VINHLONG.read_bytes()), author)
         submit(session, first, author, validate=validate)
-        approve(session, first, approver, "Đồng ý.")
+        approve(
+            session,
+            first,
+            approver,
+            "Đồng ý.",
+            reviewed_sha256=first.submitted_sha256,
+            validate=validate,
+        )
         draft = new_draft(session, first.case, author)
         draft_id, approved_id = draft.id, first.id
     app = create_app(

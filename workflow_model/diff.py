@@ -156,33 +156,132 @@ def diff_versions(a: FlowDocument, b: FlowDocument) -> FlowDiff:
     )
 
 
+@dataclass(frozen=True)
+class DocumentChange:
+    """One field that differs between two documents of a version, and where it sits.
+
+    `subject` says where: empty for the procedure, ``"Name (key)"`` for a step,
+    ``"a → b"`` for a transition, a unit's or an officer's name; `field` is the field's
+    name in the document (``legal_time``, ``officers``, ``phone``, …), or the kind of an
+    element added or removed (``step``, ``transition``, ``unit``, ``officer``).
+
+    >>> str(DocumentChange("", "legal_time", 17, 1)), str(DocumentChange("An", "name", 1, 2))
+    ('legal_time', 'An: name')
+    """
+
+    subject: str
+    field: str
+    old: Any
+    new: Any
+
+    def __str__(self) -> str:
+        return f"{self.subject}: {self.field}" if self.subject else self.field
+
+
+UNIT_FIELDS = ("name", "level", "one_stop", "parent")
+OFFICER_FIELDS = ("name", "title", "phone", "email", "unit")
+
+
+def _member_changes(a: FlowDocument, b: FlowDocument) -> list[DocumentChange]:
+    """The units and officers (matched by key) whose directory entry differs."""
+    changes: list[DocumentChange] = []
+    units_b = {u.key: u for u in b.units}
+    for unit in a.units:
+        now = units_b.get(unit.key)
+        if now is None:
+            continue
+        changes += [
+            DocumentChange(unit.name, name, getattr(unit, name), getattr(now, name))
+            for name in UNIT_FIELDS
+            if getattr(unit, name) != getattr(now, name)
+        ]
+    officers_b = {o.key: o for o in b.officers}
+    for officer in a.officers:
+        current = officers_b.get(officer.key)
+        if current is None:
+            continue
+        changes += [
+            DocumentChange(officer.name, name, getattr(officer, name), getattr(current, name))
+            for name in OFFICER_FIELDS
+            if getattr(officer, name) != getattr(current, name)
+        ]
+    return changes
+
+
+def _added_or_removed(kind: str, a: dict[str, str], b: dict[str, str]) -> list[DocumentChange]:
+    """Elements (key → name) present in only one of the two documents."""
+    return [DocumentChange(key, kind, name, None) for key, name in a.items() if key not in b] + [
+        DocumentChange(key, kind, None, name) for key, name in b.items() if key not in a
+    ]
+
+
+def document_changes(a: FlowDocument, b: FlowDocument) -> tuple[DocumentChange, ...]:
+    """Every field that differs from document `a` to document `b` of one version.
+
+    What was submitted against what the rows and the directory say now, for instance:
+    the procedure's fields, each step's and transition's, each unit's and officer's
+    directory entry. A difference no field names (the layout, the provenance) is one
+    ``DocumentChange("", "document", None, None)``, so a changed document never reads
+    as unchanged.
+
+    >>> from dataclasses import replace
+    >>> from workflow_model.document import ProcedureEntry
+    >>> days = Duration(17, "working_day")
+    >>> procedure = ProcedureEntry("1.1", "Thủ tục", "province", "", days, "")
+    >>> a = FlowDocument(procedure)
+    >>> b = FlowDocument(replace(procedure, legal_time=Duration(1, "working_day")))
+    >>> [str(change) for change in document_changes(a, b)], document_changes(a, a)
+    (['legal_time'], ())
+    """
+    diff = diff_versions(a, b)
+    changes: list[DocumentChange] = []
+    if diff.legal_time is not None:
+        changes.append(DocumentChange("", "legal_time", diff.legal_time.old, diff.legal_time.new))
+    changes += [DocumentChange("", c.field, c.old, c.new) for c in diff.procedure]
+    if a.procedure.code != b.procedure.code:
+        changes.append(DocumentChange("", "code", a.procedure.code, b.procedure.code))
+    if a.procedure.dossier_components != b.procedure.dossier_components:
+        names = [tuple(c.name for c in d.procedure.dossier_components) for d in (a, b)]
+        changes.append(DocumentChange("", "dossier_components", *names))
+    if a.procedure.case != b.procedure.case:
+        cases = [d.procedure.case.name if d.procedure.case else None for d in (a, b)]
+        changes.append(DocumentChange("", "case", *cases))
+    changes += _added_or_removed(
+        "step", {s.key: s.name for s in a.steps}, {s.key: s.name for s in b.steps}
+    )
+    for step in diff.steps_changed:
+        subject = f"{step.name} ({step.key})"
+        changes += [DocumentChange(subject, c.field, c.old, c.new) for c in step.changes]
+    changes += [
+        DocumentChange(f"{s} → {t}", "transition", label, None)
+        for s, t, label in diff.transitions_removed
+    ]
+    changes += [
+        DocumentChange(f"{s} → {t}", "transition", None, label)
+        for s, t, label in diff.transitions_added
+    ]
+    changes += [
+        DocumentChange(f"{s} → {t}", "label", old, new)
+        for s, t, old, new in diff.transitions_relabelled
+    ]
+    changes += _added_or_removed(
+        "unit", {u.key: u.name for u in a.units}, {u.key: u.name for u in b.units}
+    )
+    changes += _added_or_removed(
+        "officer", {o.key: o.name for o in a.officers}, {o.key: o.name for o in b.officers}
+    )
+    changes += _member_changes(a, b)
+    if not changes and a != b:
+        changes.append(DocumentChange("", "document", None, None))
+    return tuple(changes)
+
+
 def directory_drift(frozen: FlowDocument, live: FlowDocument) -> tuple[FieldChange, ...]:
     """What the live directory says differently from an approved snapshot.
 
     Units and officers are matched by key; each change names who or what changed, e.g.
     ``FieldChange("Nguyễn Văn An: phone", "0222 3810 111", "0912 345 678")``.
     """
-    changes: list[FieldChange] = []
-    live_units = {u.key: u for u in live.units}
-    for unit in frozen.units:
-        now = live_units.get(unit.key)
-        if now is None:
-            continue
-        for name in ("name", "one_stop", "parent"):
-            if getattr(unit, name) != getattr(now, name):
-                changes.append(
-                    FieldChange(f"{unit.name}: {name}", getattr(unit, name), getattr(now, name))
-                )
-    live_officers = {o.key: o for o in live.officers}
-    for officer in frozen.officers:
-        current = live_officers.get(officer.key)
-        if current is None:
-            continue
-        for name in ("name", "title", "phone", "email", "unit"):
-            if getattr(officer, name) != getattr(current, name):
-                changes.append(
-                    FieldChange(
-                        f"{officer.name}: {name}", getattr(officer, name), getattr(current, name)
-                    )
-                )
-    return tuple(changes)
+    return tuple(
+        FieldChange(str(change), change.old, change.new) for change in _member_changes(frozen, live)
+    )

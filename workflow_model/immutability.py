@@ -24,7 +24,15 @@ from .models import (
 )
 from .refusals import ChangeRefused
 
-FROZEN_COLUMNS = ("snapshot", "snapshot_sha256", "approved_by_id", "approved_at", "case_id")
+FROZEN_COLUMNS = (
+    "snapshot",
+    "snapshot_sha256",
+    "submitted_snapshot",
+    "submitted_sha256",
+    "approved_by_id",
+    "approved_at",
+    "case_id",
+)
 
 
 def _version_id(session: Session, obj: Any) -> int | None:

@@ -3,6 +3,11 @@
 Every UI and CLI path goes through these functions. Each checks the transition, the
 roles and the four-eyes rule, journals the action and commits; a refusal changes
 nothing and says why (`LifecycleRefused.code`, with `params` for the message).
+
+Submission freezes the document: its canonical JSON and SHA-256 are kept on the version,
+the review shows that document, and approval freezes exactly it, once the approver's
+hash, the submitted one and the live document's agree (the lock covers the version's
+rows, not the directory and catalogue rows its document reads).
 """
 
 from __future__ import annotations
@@ -17,8 +22,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from . import delivery
-from .audit import record_event
+from .audit import content_editors, record_event
 from .conversion import document_from_version, keyed_document, write_content
+from .diff import DocumentChange, document_changes
 from .document import FlowDocument, dump_document, load_document
 from .models import (
     FROZEN_STATUSES,
@@ -112,31 +118,64 @@ def _journal(
     )
 
 
+def _errors(report: ValidationOutcome) -> list[dict[str, Any]]:
+    return [f for f in map(_finding_data, report.findings) if f["severity"] == "error"]
+
+
 def submit(session: Session, version: FlowVersion, user: User, *, validate: Validate) -> None:
     """Submit a draft for review; refused, listing the errors, while it does not validate.
 
     Only an administrator may submit.
 
-    The validation report is stored with the version. `validate` is
-    `validators.validate` (passed in, since the domain does not depend on the validators).
+    The validation report is stored with the version, and so is the document as
+    submitted (canonical JSON and SHA-256, `submitted_document`): what the approver
+    reviews and what approval freezes. `validate` is `validators.validate` (passed in,
+    since the domain does not depend on the validators).
     """
     _refuse_transition(version, "submit")
     require_role(user, Role.ADMIN)
-    report = validate(document_from_version(session, version))
+    document = document_from_version(session, version)
+    report = validate(document)
     findings = [_finding_data(f) for f in report.findings]
     if not report.ok:
-        errors = [f for f in findings if f["severity"] == "error"]
+        errors = _errors(report)
         raise LifecycleRefused(
             Refusal.HAS_ERRORS,
             f"{len(errors)} errors: " + "; ".join(f["code"] for f in errors),
             errors=errors,
         )
+    frozen = dump_document(document)
     before = version.status.value
     version.status = VersionStatus.SUBMITTED
     version.submitted_by_id, version.submitted_at = user.id, utcnow()
     version.validation = {"ok": True, "findings": findings}
-    _journal(session, user, "submit", version, before)
+    version.submitted_snapshot = frozen.decode("utf-8")
+    version.submitted_sha256 = hashlib.sha256(frozen).hexdigest()
+    _journal(session, user, "submit", version, before, sha256=version.submitted_sha256)
     session.commit()
+
+
+def submitted_document(version: FlowVersion) -> FlowDocument | None:
+    """The document as it was submitted, while the version awaits a decision; else None."""
+    if version.status is not VersionStatus.SUBMITTED or version.submitted_snapshot is None:
+        return None
+    return load_document(version.submitted_snapshot)
+
+
+def submission_drift(session: Session, version: FlowVersion) -> tuple[DocumentChange, ...]:
+    """What the live document says differently from the submitted one (empty if nothing).
+
+    The version's rows are locked while it is submitted, so a change comes from the
+    directory or the catalogue (an officer renamed, a case's legal time), and approval
+    is refused until the version is submitted again.
+    """
+    submitted = submitted_document(version)
+    if submitted is None:
+        return ()
+    live = document_from_version(session, version)
+    if hashlib.sha256(dump_document(live)).hexdigest() == version.submitted_sha256:
+        return ()
+    return document_changes(submitted, live)
 
 
 def approve(
@@ -145,23 +184,61 @@ def approve(
     user: User,
     comment: str = "",
     effective_from: datetime | None = None,
+    *,
+    reviewed_sha256: str,
+    validate: Validate,
 ) -> None:
-    """Approve a submitted version: four eyes, then freeze its canonical JSON and SHA-256.
+    """Approve a submitted version: four eyes, then freeze the document as submitted.
 
     Refused for a user without the approver role, and for the user who created or
-    submitted the version, whatever other roles they hold. One delivery per enabled
-    delivery target is queued in the same transaction (`delivery.enqueue`).
+    submitted the version, or changed its content (any journaled edit of its steps,
+    transitions or members), whatever other roles they hold.
+
+    `reviewed_sha256` is the SHA-256 of the submitted document the approver reviewed
+    (the review page posts it). Approval is refused, naming the fields, when it or the
+    live document's hash differs from the submitted one (``changed-since-submission``),
+    and when the submitted document no longer validates (``submission-has-errors``;
+    `validate` is `validators.validate`, as for `submit`). What is frozen is the
+    submitted document, byte for byte. One delivery per enabled delivery target is
+    queued in the same transaction (`delivery.enqueue`).
     """
     _refuse_transition(version, "approve")
     require_role(user, Role.APPROVER)
     if user.id in (version.created_by_id, version.submitted_by_id):
         raise LifecycleRefused(Refusal.FOUR_EYES, "the author or submitter cannot approve")
-    snapshot = dump_document(document_from_version(session, version))
+    if user.id in content_editors(session, version.id):
+        raise LifecycleRefused(
+            Refusal.FOUR_EYES_EDITOR,
+            f"{user.username} changed the content of version {version.number}",
+        )
+    submitted = submitted_document(version)
+    if submitted is None or version.submitted_sha256 is None:
+        raise LifecycleRefused(
+            Refusal.SUBMISSION_NOT_FROZEN,
+            f"version {version.number} was submitted without a frozen document; submit it again",
+        )
+    drift = submission_drift(session, version)
+    if drift or reviewed_sha256 != version.submitted_sha256:
+        raise LifecycleRefused(
+            Refusal.CHANGED_SINCE_SUBMISSION,
+            "changed since submission: "
+            + (", ".join(map(str, drift)) if drift else "not the document reviewed"),
+            changes=drift,
+            reviewed=reviewed_sha256 == version.submitted_sha256,
+        )
+    errors = _errors(validate(submitted))
+    if errors:
+        raise LifecycleRefused(
+            Refusal.SUBMISSION_HAS_ERRORS,
+            f"{len(errors)} errors: " + "; ".join(f["code"] for f in errors),
+            errors=errors,
+        )
     now = utcnow()
     before = version.status.value
     version.status = VersionStatus.APPROVED
-    version.snapshot = snapshot.decode("utf-8")
-    version.snapshot_sha256 = hashlib.sha256(snapshot).hexdigest()
+    version.snapshot = version.submitted_snapshot
+    version.snapshot_sha256 = version.submitted_sha256
+    version.submitted_snapshot = version.submitted_sha256 = None
     version.approved_by_id, version.approved_at = user.id, now
     version.approval_comment = comment.strip()
     version.effective_from = effective_from or now
@@ -182,7 +259,10 @@ def approve(
 
 
 def reject(session: Session, version: FlowVersion, user: User, reason: str) -> None:
-    """Send a submitted version back to its author with a reason (required)."""
+    """Send a submitted version back to its author with a reason (required).
+
+    The submitted document is dropped: what comes back for review is submitted anew.
+    """
     _refuse_transition(version, "reject")
     require_role(user, Role.APPROVER)
     if not reason.strip():
@@ -190,6 +270,8 @@ def reject(session: Session, version: FlowVersion, user: User, reason: str) -> N
     before = version.status.value
     version.status = VersionStatus.REJECTED
     version.rejection_reason = reason.strip()
+    # Sent back to be edited: a new submission freezes the document again.
+    version.submitted_snapshot = version.submitted_sha256 = None
     _journal(session, user, "reject", version, before, reason=version.rejection_reason)
     session.commit()
 

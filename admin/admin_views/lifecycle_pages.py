@@ -27,7 +27,13 @@ from workflow_model.overview import procedure_history
 from workflow_model.refusals import ChangeRefused
 
 from ..database import db_session
-from ..vocabulary import FIELD_LABELS, STATUS_LABELS, refusal_message, value_label
+from ..vocabulary import (
+    FIELD_LABELS,
+    STATUS_LABELS,
+    change_text,
+    refusal_message,
+    value_label,
+)
 from .accounts import ACTIONS, RECORD_TYPES
 from .base import acting_user, has_any_role
 from .exports import EXPORT_ROLES, FORMAT_LABELS
@@ -135,12 +141,20 @@ class VersionsView(BaseView):
 
     @expose("/<int:version_id>/review")
     def review(self, version_id: int) -> ResponseReturnValue:
-        """The version against the one in force: what changed, its findings, the decision."""
+        """The version against the one in force: what changed, its findings, the decision.
+
+        A submitted version is shown as it was submitted (the document approval would
+        freeze), with what the directory or catalogue changed since as drift; the
+        approval form posts the submitted document's SHA-256, which approval checks.
+        """
         session = db_session()
         version = session.get(FlowVersion, version_id)
         if version is None:
             abort(404)
-        document = lifecycle.version_document(session, version)
+        document = lifecycle.submitted_document(version) or lifecycle.version_document(
+            session, version
+        )
+        drift = lifecycle.submission_drift(session, version)
         in_force = lifecycle.version_in_force(session, version.case_id)
         diff = None
         if in_force is not None and in_force.id != version.id:
@@ -151,6 +165,7 @@ class VersionsView(BaseView):
             in_force=in_force,
             diff=diff,
             report=validate(document),
+            drift=[change_text(change) for change in drift],
             field_labels=FIELD_LABELS,
             readable=value_label,
             status_labels=STATUS_LABELS,
@@ -204,7 +219,15 @@ class VersionsView(BaseView):
         if action == "submit":
             lifecycle.submit(session, version, user, validate=validate)
         elif action == "approve":
-            lifecycle.approve(session, version, user, form.get("comment", ""), effective)
+            lifecycle.approve(
+                session,
+                version,
+                user,
+                form.get("comment", ""),
+                effective,
+                reviewed_sha256=form.get("sha256", ""),
+                validate=validate,
+            )
         elif action == "reject":
             lifecycle.reject(session, version, user, form.get("reason", ""))
         elif action == "retire":

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..audit import record_event
+from ..audit import content_entity_id, record_event
 from ..conversion.step_content import step_values, transition_values
 from ..editing import ensure_draft, integrity_code, mark_changed
 from ..lifecycle import LifecycleRefused, check_lock, require_role
@@ -172,7 +172,7 @@ class ChangeSet:
                     self.user,
                     action,
                     entity,
-                    f"{self.version.id}:{key}",
+                    content_entity_id(self.version.id, key),
                     before=old,
                     after=new,
                 )

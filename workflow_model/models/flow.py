@@ -55,6 +55,10 @@ class FlowVersion(Base):
     approval_comment: Mapped[str] = mapped_column(sa.String(2000), default="")
     effective_from: Mapped[datetime | None] = mapped_column()
     rejection_reason: Mapped[str] = mapped_column(sa.String(2000), default="")
+    # The canonical JSON of the document as submitted, and its SHA-256: what the approver
+    # reviews and what approval freezes. Set by submit, cleared by approve and reject.
+    submitted_snapshot: Mapped[str | None] = mapped_column(sa.Text)
+    submitted_sha256: Mapped[str | None] = mapped_column(sa.String(64))
     # The frozen canonical JSON of an approved version, and its SHA-256.
     snapshot: Mapped[str | None] = mapped_column(sa.Text)
     snapshot_sha256: Mapped[str | None] = mapped_column(sa.String(64))
