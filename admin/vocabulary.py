@@ -99,6 +99,14 @@ REFUSAL_MESSAGES = {
     Refusal.NOT_APPROVED: _l(
         "Only approved versions can be exported; a draft only as a JSON or BPMN preview."
     ),
+    Refusal.OPEN_VERSION: _l(
+        "This case already has an open version (a draft, or one under review or rejected): "
+        "edit it or finish its review before importing a new one. Nothing was imported."
+    ),
+    Refusal.UNDER_REVIEW: _l(
+        "A version of this procedure is under review, so its catalogue entry cannot change "
+        "until it is approved or rejected. Nothing was changed."
+    ),
 }
 """One message per refusal code; the catalogues give each its Vietnamese text."""
 

@@ -22,7 +22,6 @@ from .conversion import document_from_version, keyed_document, write_content
 from .document import FlowDocument, dump_document, load_document
 from .models import (
     FROZEN_STATUSES,
-    OPEN_STATUSES,
     FlowVersion,
     ProcedureCase,
     Role,
@@ -31,6 +30,7 @@ from .models import (
     utcnow,
 )
 from .refusals import ChangeRefused, Refusal
+from .version_rules import open_version
 
 # action: (statuses it may start from, status it leads to)
 TRANSITIONS: dict[str, tuple[tuple[VersionStatus, ...], VersionStatus]] = {
@@ -266,13 +266,9 @@ def new_draft(
     A case has one open version (draft, submitted or rejected) at a time: asking again
     answers with it. Restoring from a retired version is refused.
     """
-    open_version = session.execute(
-        sa.select(FlowVersion)
-        .where(FlowVersion.case_id == case.id, FlowVersion.status.in_(OPEN_STATUSES))
-        .order_by(FlowVersion.number.desc())
-    ).scalar()
-    if open_version is not None:
-        return open_version
+    already_open = open_version(session, case.id)
+    if already_open is not None:
+        return already_open
     source = from_version or version_in_force(session, case.id)
     if source is not None and source.status is VersionStatus.RETIRED:
         raise LifecycleRefused(Refusal.RETIRED_SOURCE, f"version {source.number} is retired")
