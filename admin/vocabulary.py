@@ -107,8 +107,16 @@ REFUSAL_MESSAGES = {
         "A version of this procedure is under review, so its catalogue entry cannot change "
         "until it is approved or rejected. Nothing was changed."
     ),
+    Refusal.CORRUPT_SNAPSHOT: _l(
+        "The stored snapshot of version %(number)s is corrupt: it is not what was approved, "
+        "so it is not shown, exported or delivered. The other versions are not affected; "
+        "IT can check every snapshot with “sodo versions verify”."
+    ),
 }
 """One message per refusal code; the catalogues give each its Vietnamese text."""
+
+CORRUPT_MARK = _l("Corrupt snapshot")
+"""The mark of a version whose stored snapshot is corrupt, in lists and on pages."""
 
 
 def language() -> str:
@@ -128,6 +136,8 @@ def refusal_message(error: ChangeRefused) -> str:
             REFUSAL_MESSAGES[Refusal.CONFLICT]
             % {"by": error.params.get("by") or "?", "at": when or "?"}
         )
+    if error.code is Refusal.CORRUPT_SNAPSHOT:
+        return str(REFUSAL_MESSAGES[error.code] % {"number": error.params.get("number", "?")})
     message = str(REFUSAL_MESSAGES[error.code])
     if error.code is Refusal.HAS_ERRORS:
         key = "message_vi" if language() == "vi" else "message_en"

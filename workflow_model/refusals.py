@@ -44,6 +44,7 @@ class Refusal(enum.StrEnum):
     NOT_APPROVED = "not-approved"
     OPEN_VERSION = "open-version"
     UNDER_REVIEW = "under-review"
+    CORRUPT_SNAPSHOT = "corrupt-snapshot"
 
 
 class ChangeRefused(ValueError):

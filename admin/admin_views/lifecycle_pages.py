@@ -27,7 +27,13 @@ from workflow_model.overview import procedure_history
 from workflow_model.refusals import ChangeRefused
 
 from ..database import db_session
-from ..vocabulary import FIELD_LABELS, STATUS_LABELS, refusal_message, value_label
+from ..vocabulary import (
+    CORRUPT_MARK,
+    FIELD_LABELS,
+    STATUS_LABELS,
+    refusal_message,
+    value_label,
+)
 from .accounts import ACTIONS, RECORD_TYPES
 from .base import acting_user, has_any_role
 from .exports import EXPORT_ROLES, FORMAT_LABELS
@@ -98,12 +104,22 @@ class VersionsView(BaseView):
                 key=lambda v: -v.number,
             )
             in_force = lifecycle.version_in_force(session, case.id)
+            # A corrupt snapshot is marked on its own row; the other versions still show.
+            corrupt: dict[int, str] = {}
+            for v in versions:
+                try:
+                    lifecycle.check_snapshot(v)
+                except lifecycle.CorruptSnapshot as error:
+                    corrupt[v.id] = refusal_message(error)
             drift: tuple[FieldChange, ...] = ()
             if in_force is not None and in_force.snapshot is not None:
-                drift = directory_drift(
-                    lifecycle.version_document(session, in_force),
-                    document_from_version(session, in_force),
-                )
+                try:
+                    drift = directory_drift(
+                        lifecycle.version_document(session, in_force),
+                        document_from_version(session, in_force),
+                    )
+                except lifecycle.CorruptSnapshot as error:
+                    corrupt[in_force.id] = refusal_message(error)
             # While a version is open, "restore" would only answer with that version.
             open_version = next((v for v in versions if v.status.open), None)
             cases.append(
@@ -113,6 +129,7 @@ class VersionsView(BaseView):
                     "in_force": in_force,
                     "open": open_version,
                     "drift": drift,
+                    "corrupt": corrupt,
                 }
             )
         return self.render(
@@ -125,6 +142,7 @@ class VersionsView(BaseView):
             record_types=RECORD_TYPES,
             status_labels=STATUS_LABELS,
             readable=value_label,
+            corrupt_mark=CORRUPT_MARK,
             can_edit=has_any_role(ROLES["submit"]),
             can_approve=has_any_role(ROLES["approve"]),
             can_export=has_any_role(EXPORT_ROLES),
