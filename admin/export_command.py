@@ -28,7 +28,7 @@ from exporters import (
     ExportRefused,
     VersionInfo,
     export,
-    file_name,
+    file_names,
 )
 from workflow_model.document import DocumentError, load_document
 
@@ -165,30 +165,31 @@ def _export_all(format_name: str, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     versions = list(versions_in_force(session))
     skipped = cases_without_version(session)
-    written: list[Path] = []
     chosen = options(session)
     items: list[ExportItem] = []
     refused: list[str] = []
-    with click.progressbar(versions, label=f"Exporting {format_name}", file=sys.stderr) as bar:
-        for version in bar:
-            try:
-                item = export_item(session, version)
-            except CorruptSnapshot as error:
-                # That version alone is left out (the domain logged it); the rest exports.
-                refused.append(f"Refused: {version.case.procedure.code}: {error}")
-                continue
-            if fmt.many:
-                items.append(item)
-                continue
-            content = export(format_name, [item], chosen)
-            path = _write(content, folder, file_name(item, fmt))
+    for version in versions:
+        try:
+            items.append(export_item(session, version))
+        except CorruptSnapshot as error:
+            # That version alone is left out (the domain logged it); the rest exports.
+            refused.append(f"Refused: {version.case.procedure.code}: {error}")
+    # Distinct paths, so the count is what the folder holds, whatever the names.
+    written: set[Path] = set()
+    if fmt.many:
+        if items:
+            content = export(format_name, items, chosen)
+            path = _write(content, folder, f"sodo-catalogue.{fmt.extension}")
             assert path is not None
-            written.append(path)
-    if fmt.many and items:
-        content = export(format_name, items, chosen)
-        path = _write(content, folder, f"sodo-catalogue.{fmt.extension}")
-        assert path is not None
-        written.append(path)
+            written.add(path)
+    else:
+        # Codes that read alike ("COL/1", "COL 1") get names that do not clash.
+        named = list(zip(items, file_names(items, fmt), strict=True))
+        with click.progressbar(named, label=f"Exporting {format_name}", file=sys.stderr) as bar:
+            for item, name in bar:
+                path = _write(export(format_name, [item], chosen), folder, name)
+                assert path is not None
+                written.add(path)
     click.echo(
         f"Wrote {len(written)} files ({len(versions)} versions in force) to {folder}.", err=True
     )

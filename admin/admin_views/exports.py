@@ -23,7 +23,7 @@ from delivery.exporting import (
     options,
     versions_in_force,
 )
-from exporters import FORMATS, ExportRefused, export, file_name
+from exporters import FORMATS, ExportRefused, export, file_names
 from workflow_model.lifecycle import CorruptSnapshot, snapshot_problem
 from workflow_model.models import FlowVersion, Role
 
@@ -124,8 +124,9 @@ class ExportView(BaseView):
             return attachment(content, f"sodo-catalogue.{fmt.extension}", fmt.media_type)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for item in items:
-                archive.writestr(file_name(item, fmt), export(fmt.name, [item], chosen))
+            # Codes that read alike ("COL/1", "COL 1") get names that do not clash.
+            for item, name in zip(items, file_names(items, fmt), strict=True):
+                archive.writestr(name, export(fmt.name, [item], chosen))
         return attachment(buffer.getvalue(), f"sodo-catalogue-{fmt.name}.zip", "application/zip")
 
     @expose("/version/<int:version_id>/<format_name>")
