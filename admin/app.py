@@ -13,6 +13,8 @@ from flask_wtf import CSRFProtect
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from workflow_model.lifecycle import CorruptSnapshot
+
 from . import auth, views
 from .admin_views import csp_nonce, init_admin
 from .commands import register_commands
@@ -20,6 +22,7 @@ from .config import load_config
 from .database import init_database
 from .editor import init_editor, is_editor_path
 from .i18n import init_i18n
+from .vocabulary import refusal_message
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'nonce-{nonce}'; "
@@ -78,6 +81,14 @@ def _error_page(error: HTTPException) -> ResponseReturnValue:
     return render_template("error.html", code=code, message=message), code
 
 
+def _corrupt_snapshot(error: CorruptSnapshot) -> ResponseReturnValue:
+    """A version whose stored snapshot is corrupt: said for that version, not a bug's 500.
+
+    The domain logged it when it refused the snapshot; every other page still works.
+    """
+    return render_template("error.html", code=409, message=refusal_message(error)), 409
+
+
 def _unexpected_error(error: Exception) -> ResponseReturnValue:
     """A bug, not a refusal: log it with a trace id, and show the id to quote to IT."""
     if isinstance(error, HTTPException):
@@ -118,6 +129,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_editor(app)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _error_page)
+    app.register_error_handler(CorruptSnapshot, _corrupt_snapshot)
     app.register_error_handler(Exception, _unexpected_error)
     register_commands(app)
     return app

@@ -22,6 +22,7 @@ from workflow_model import migrate
 from workflow_model.conversion import create_draft_from_document
 from workflow_model.document import DocumentError, load_document
 from workflow_model.models import Procedure, User
+from workflow_model.refusals import ChangeRefused
 
 from .database import db_session
 from .deliver_command import deliver_command
@@ -99,7 +100,9 @@ def import_command(files: tuple[Path, ...], username: str | None) -> None:
     """Import flow documents (sodo.flow/1 JSON) as new draft versions.
 
     Each file is read on its own: a bad file is reported on one line and the others
-    are still imported. Exits 2 when any file could not be imported.
+    are still imported. Like a new draft, an import is refused while the case has an
+    open version, and a catalogue change while a version that reads it is under review.
+    Exits 2 when any file could not be imported.
     """
     session = db_session()
     user = None
@@ -111,7 +114,7 @@ def import_command(files: tuple[Path, ...], username: str | None) -> None:
     for path in files:
         try:
             version = create_draft_from_document(session, load_document(path.read_bytes()), user)
-        except (OSError, DocumentError, IntegrityError) as error:
+        except (OSError, DocumentError, IntegrityError, ChangeRefused) as error:
             failed = True
             reason = error.strerror if isinstance(error, OSError) else _short(error)
             click.echo(f"{path}: not imported: {reason}", err=True)
@@ -126,6 +129,9 @@ def import_command(files: tuple[Path, ...], username: str | None) -> None:
 
 
 def _short(error: Exception) -> str:
+    if isinstance(error, ChangeRefused):
+        # The lifecycle's refusals (an open version, a version under review) by code.
+        return f"refused ({error.code}): {error}"
     if isinstance(error, IntegrityError):
         return f"the database refused it ({str(error.orig).splitlines()[0]})"
     return str(error)

@@ -6,8 +6,9 @@ Three ways to call it::
     sodo export --all --format F -o DIR
     sodo export FILE.json --format bpmn [-o FILE]
 
-Exit codes: 0 written; 1 refused (a draft, no version in force, an unknown procedure);
-2 bad usage (an unknown format, a file that is not a flow document).
+Exit codes: 0 written; 1 refused (a draft, no version in force, an unknown procedure, a
+corrupt snapshot: with --all the other versions are still written); 2 bad usage (an
+unknown format, a file that is not a flow document).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from exporters import (
     ExportRefused,
     VersionInfo,
     export,
-    file_name,
+    file_names,
 )
 from workflow_model.document import DocumentError, load_document
 
@@ -68,7 +69,7 @@ def _from_file(path: Path, format_name: str, output: Path | None) -> None:
         click.echo(f"{written}: {len(content)} bytes", err=True)
 
 
-def _refused(error: ExportRefused) -> None:
+def _refused(error: Exception) -> None:
     click.echo(f"Error: {error}", err=True)
     sys.exit(1)
 
@@ -131,6 +132,7 @@ def _export_one(
     allow_draft: bool,
 ) -> None:
     from delivery.exporting import export_version, find_version
+    from workflow_model.lifecycle import CorruptSnapshot
 
     from .database import db_session
 
@@ -138,7 +140,7 @@ def _export_one(
     try:
         version = find_version(session, code, case_key, number)
         exported = export_version(session, version, format_name, allow_draft=allow_draft)
-    except ExportRefused as error:
+    except (ExportRefused, CorruptSnapshot) as error:
         _refused(error)
         return
     written = _write(exported.content, output, exported.name)
@@ -154,6 +156,7 @@ def _export_one(
 
 def _export_all(format_name: str, folder: Path) -> None:
     from delivery.exporting import cases_without_version, export_item, options, versions_in_force
+    from workflow_model.lifecycle import CorruptSnapshot
 
     from .database import db_session
 
@@ -162,24 +165,31 @@ def _export_all(format_name: str, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     versions = list(versions_in_force(session))
     skipped = cases_without_version(session)
-    written: list[Path] = []
     chosen = options(session)
     items: list[ExportItem] = []
-    with click.progressbar(versions, label=f"Exporting {format_name}", file=sys.stderr) as bar:
-        for version in bar:
-            item = export_item(session, version)
-            if fmt.many:
-                items.append(item)
-                continue
-            content = export(format_name, [item], chosen)
-            path = _write(content, folder, file_name(item, fmt))
+    refused: list[str] = []
+    for version in versions:
+        try:
+            items.append(export_item(session, version))
+        except CorruptSnapshot as error:
+            # That version alone is left out (the domain logged it); the rest exports.
+            refused.append(f"Refused: {version.case.procedure.code}: {error}")
+    # Distinct paths, so the count is what the folder holds, whatever the names.
+    written: set[Path] = set()
+    if fmt.many:
+        if items:
+            content = export(format_name, items, chosen)
+            path = _write(content, folder, f"sodo-catalogue.{fmt.extension}")
             assert path is not None
-            written.append(path)
-    if fmt.many and items:
-        content = export(format_name, items, chosen)
-        path = _write(content, folder, f"sodo-catalogue.{fmt.extension}")
-        assert path is not None
-        written.append(path)
+            written.add(path)
+    else:
+        # Codes that read alike ("COL/1", "COL 1") get names that do not clash.
+        named = list(zip(items, file_names(items, fmt), strict=True))
+        with click.progressbar(named, label=f"Exporting {format_name}", file=sys.stderr) as bar:
+            for item, name in bar:
+                path = _write(export(format_name, [item], chosen), folder, name)
+                assert path is not None
+                written.add(path)
     click.echo(
         f"Wrote {len(written)} files ({len(versions)} versions in force) to {folder}.", err=True
     )
@@ -189,3 +199,7 @@ def _export_all(format_name: str, folder: Path) -> None:
             + ", ".join(skipped),
             err=True,
         )
+    for line in refused:
+        click.echo(line, err=True)
+    if refused:
+        sys.exit(1)

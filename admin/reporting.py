@@ -12,9 +12,9 @@ from validators import Finding, Report, Severity, validate
 from workflow_model.calendar import DueDates, due_dates
 from workflow_model.calendar_store import working_calendar
 from workflow_model.conversion import documents_from_versions
-from workflow_model.document import FlowDocument, load_document
-from workflow_model.lifecycle import version_document
-from workflow_model.models import FlowVersion, VersionCheck
+from workflow_model.document import FlowDocument
+from workflow_model.lifecycle import CorruptSnapshot, check_snapshot, version_document
+from workflow_model.models import FROZEN_STATUSES, FlowVersion, VersionCheck
 
 
 @dataclass(frozen=True)
@@ -62,28 +62,42 @@ def version_report(session: Session, version_id: int, now: datetime) -> VersionR
     )
 
 
-def version_checks(session: Session, version_ids: list[int]) -> dict[int, VersionCheck]:
+def version_checks(
+    session: Session, version_ids: list[int]
+) -> dict[int, VersionCheck | CorruptSnapshot]:
     """Errors and warnings of each version: cached, or validated now and cached.
 
     Versions never checked (or changed since) are loaded in one batch and validated;
     the cache rows are committed, so the next list of the same page reads them only.
+    A version whose stored snapshot is corrupt (`lifecycle.snapshot_problem`: missing,
+    changed since approval, or not a flow document) maps to its `CorruptSnapshot`
+    instead, checked on every read, and is never cached; the other versions are not
+    affected.
     """
-    cached = {
+    cached: dict[int, VersionCheck | CorruptSnapshot] = {
         check.version_id: check
         for check in session.execute(
             sa.select(VersionCheck).where(VersionCheck.version_id.in_(version_ids))
         ).scalars()
     }
+    frozen: dict[int, FlowDocument] = {}
+    stored = session.execute(
+        sa.select(FlowVersion).where(
+            FlowVersion.id.in_(version_ids),
+            sa.or_(FlowVersion.snapshot.is_not(None), FlowVersion.status.in_(FROZEN_STATUSES)),
+        )
+    ).scalars()
+    for version in stored:
+        try:
+            # A cached check needs only the snapshot's hash and syntax checked again.
+            if version.id in cached:
+                check_snapshot(version)
+            else:
+                frozen[version.id] = version_document(session, version)
+        except CorruptSnapshot as error:
+            cached[version.id] = error
     missing = [key for key in version_ids if key not in cached]
     if missing:
-        frozen = {
-            version.id: load_document(version.snapshot)
-            for version in session.execute(
-                sa.select(FlowVersion).where(
-                    FlowVersion.id.in_(missing), FlowVersion.snapshot.is_not(None)
-                )
-            ).scalars()
-        }
         live = documents_from_versions(session, [k for k in missing if k not in frozen])
         for key, document in {**live, **frozen}.items():
             report = validate(document)

@@ -9,7 +9,12 @@ import click
 import sqlalchemy as sa
 
 from workflow_model.diff import FlowDiff, diff_versions, value_text
-from workflow_model.lifecycle import activate_due_versions, verify_snapshots, version_document
+from workflow_model.lifecycle import (
+    CorruptSnapshot,
+    activate_due_versions,
+    verify_snapshots,
+    version_document,
+)
 from workflow_model.models import FlowVersion, Procedure, ProcedureCase
 
 from .database import db_session
@@ -22,7 +27,10 @@ def versions_group() -> None:
 
 @versions_group.command("verify")
 def verify_command() -> None:
-    """Recompute the SHA-256 of every frozen snapshot; exit 1 naming any mismatch."""
+    """Check every frozen snapshot: its SHA-256, the approval's journaled one, and its JSON.
+
+    Exits 1 with one line per version that fails (corrupt), naming what is wrong.
+    """
     problems = verify_snapshots(db_session())
     for version, problem in problems:
         case = version.case
@@ -30,7 +38,7 @@ def verify_command() -> None:
         click.echo(f"{label} v{version.number} (id {version.id}): {problem}", err=True)
     if problems:
         sys.exit(1)
-    click.echo("Every frozen snapshot matches its SHA-256.")
+    click.echo("Every frozen snapshot matches its SHA-256 and its approval.")
 
 
 @versions_group.command("activate")
@@ -94,8 +102,11 @@ def _diff_lines(diff: FlowDiff) -> list[str]:
 def diff_command(code: str, first: int, second: int, case_key: str, output: str) -> None:
     """Show what changed from version FIRST to version SECOND of procedure CODE."""
     session = db_session()
-    a = version_document(session, _version(code, case_key, first))
-    b = version_document(session, _version(code, case_key, second))
+    try:
+        a = version_document(session, _version(code, case_key, first))
+        b = version_document(session, _version(code, case_key, second))
+    except CorruptSnapshot as error:
+        raise click.ClickException(str(error)) from None
     diff = diff_versions(a, b)
     if output == "json":
         click.echo(json.dumps(diff.to_data(), ensure_ascii=False, indent=2))

@@ -126,8 +126,24 @@ REFUSAL_MESSAGES = {
     Refusal.NOT_APPROVED: _l(
         "Only approved versions can be exported; a draft only as a JSON or BPMN preview."
     ),
+    Refusal.OPEN_VERSION: _l(
+        "This case already has an open version (a draft, or one under review or rejected): "
+        "edit it or finish its review before importing a new one. Nothing was imported."
+    ),
+    Refusal.UNDER_REVIEW: _l(
+        "A version of this procedure is under review, so its catalogue entry cannot change "
+        "until it is approved or rejected. Nothing was changed."
+    ),
+    Refusal.CORRUPT_SNAPSHOT: _l(
+        "The stored snapshot of version %(number)s is corrupt: it is not what was approved, "
+        "so it is not shown, exported or delivered. The other versions are not affected; "
+        "IT can check every snapshot with “sodo versions verify”."
+    ),
 }
 """One message per refusal code; the catalogues give each its Vietnamese text."""
+
+CORRUPT_MARK = _l("Corrupt snapshot")
+"""The mark of a version whose stored snapshot is corrupt, in lists and on pages."""
 
 
 def language() -> str:
@@ -155,6 +171,8 @@ def refusal_message(error: ChangeRefused) -> str:
             REFUSAL_MESSAGES[Refusal.CHANGED_SINCE_SUBMISSION]
             % {"changes": "; ".join(change_text(c) for c in changes)}
         )
+    if error.code is Refusal.CORRUPT_SNAPSHOT:
+        return str(REFUSAL_MESSAGES[error.code] % {"number": error.params.get("number", "?")})
     message = str(REFUSAL_MESSAGES[error.code])
     if error.code in (Refusal.HAS_ERRORS, Refusal.SUBMISSION_HAS_ERRORS):
         key = "message_vi" if language() == "vi" else "message_en"

@@ -22,6 +22,7 @@ from .base import (
     VersionInfo,
     check_items,
     file_name,
+    file_names,
 )
 from .bpmn import export_bpmn
 from .json_export import export_json
@@ -91,5 +92,6 @@ __all__ = [
     "VersionInfo",
     "export",
     "file_name",
+    "file_names",
     "get_format",
 ]

@@ -6,6 +6,8 @@ them over; exporters never see a session or a request.
 
 from __future__ import annotations
 
+import hashlib
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -130,3 +132,45 @@ def file_stem(item: ExportItem) -> str:
     case = f"-{item.case_key}" if item.case_key else ""
     safe = "".join(c if c.isalnum() or c in ".-_" else "_" for c in f"{item.code}{case}")
     return f"{safe}-v{item.version.number}"
+
+
+def file_names(items: Sequence[ExportItem], fmt: Format) -> list[str]:
+    """The file names of several versions exported side by side: `file_name`, made unique.
+
+    `file_name` keeps a code's letters, digits and ``. - _`` and turns the rest into
+    ``_``, so ``COL/1``, ``COL_1`` and ``COL 1`` would all be ``COL_1-v1.json``; names
+    that differ only in case clash too (Windows and macOS fold case). Each name of a
+    clash gets ``-`` and the start of the SHA-256 of its own version's code, case and
+    number, so a name depends on its version and on the clash, never on the order. Two
+    items of the same version keep the same name.
+
+    >>> from exporters import FORMATS
+    >>> from workflow_model.demo_data import demo_flow
+    >>> from dataclasses import replace
+    >>> doc = demo_flow("caobang-1_004944-1.json")
+    >>> items = [
+    ...     ExportItem(replace(doc, procedure=replace(doc.procedure, code=code)),
+    ...                VersionInfo(1, "approved"))
+    ...     for code in ("COL/1", "COL_1", "other")
+    ... ]
+    >>> file_names(items, FORMATS["json"])
+    ['COL_1-v1-d6ec89be.json', 'COL_1-v1-a35f696b.json', 'other-v1.json']
+    """
+    plain = [file_name(item, fmt) for item in items]
+    names = list(plain)
+    for width in (8, 16, 64):
+        counts = Counter(name.casefold() for name in names)
+        if all(count == 1 for count in counts.values()):
+            break
+        names = [
+            _suffixed(first, item, fmt, width) if counts[name.casefold()] > 1 else name
+            for item, first, name in zip(items, plain, names, strict=True)
+        ]
+    return names
+
+
+def _suffixed(name: str, item: ExportItem, fmt: Format, width: int) -> str:
+    identity = f"{item.code}\n{item.case_key}\n{item.version.number}".encode()
+    digest = hashlib.sha256(identity).hexdigest()[:width]
+    stem = name.removesuffix(f".{fmt.extension}")
+    return f"{stem}-{digest}.{fmt.extension}"

@@ -55,13 +55,12 @@ def test_every_demo_flow_round_trips_exactly(session: Session) -> None:
 def test_new_draft_is_numbered_per_case(session: Session) -> None:
     doc = sample("bacninh-1_009646_H05-1.json")
     first = create_draft_from_document(session, doc, None)
-    second = create_draft_from_document(session, doc, None)
     other_case = create_draft_from_document(session, sample("bacninh-1_009646_H05-2.json"), None)
-    assert (first.number, second.number, other_case.number) == (1, 2, 1)
+    assert (first.number, other_case.number) == (1, 1)
     assert first.status is VersionStatus.DRAFT
     procedure = session.execute(sa.select(Procedure)).scalar_one()
     assert [case.key for case in procedure.cases] == ["2.1", "2.2"]
-    # The same directory rows are reused, not duplicated, by the second import.
+    # The same directory rows are reused, not duplicated, by the second case's import.
     assert session.execute(sa.select(sa.func.count()).select_from(Unit)).scalar_one() == 6
 
 
@@ -89,7 +88,12 @@ def test_matched_officer_takes_the_newer_contacts_and_it_is_journaled(session: S
     create_draft_from_document(session, doc, None)
     officer = doc.officers[0]
     moved = dataclasses.replace(officer, phone="0206 3999 999")
-    changed = dataclasses.replace(doc, officers=(moved, *doc.officers[1:]))
+    # Another procedure, since the first one's case has an open draft now.
+    changed = dataclasses.replace(
+        doc,
+        officers=(moved, *doc.officers[1:]),
+        procedure=dataclasses.replace(doc.procedure, code="1.004944.khac"),
+    )
     create_draft_from_document(session, changed, None)
     row = session.execute(sa.select(Officer).where(Officer.email == officer.email)).scalar_one()
     assert row.phone == "0206 3999 999"

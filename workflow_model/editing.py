@@ -176,31 +176,45 @@ def _refuse_flow_content(obj: object) -> None:
         raise TypeError(f"{type(obj).__name__} rows change through workflow_model.flow_editing")
 
 
+def stage(session: Session, user: User | None, obj: object, before: dict[str, Any] | None) -> bool:
+    """Check a new (`before` None) or changed row, flush it and journal it, without committing.
+
+    The part of `save` that a larger change shares (an import stores the procedure and
+    its case this way, then its version, in one transaction). Returns whether the row
+    changed. Raises `ChangeRefused` when the domain refuses the change, including a
+    duplicate code, email or key; the caller rolls back.
+    """
+    _refuse_flow_content(obj)
+    # Checked before anything is flushed, so a refusal is reported as such.
+    with session.no_autoflush:
+        _check(session, obj, before)
+        # Rows the change removes (a procedure's dossier component dropped from its
+        # form) must be unused, like a row deleted on its own.
+        for removed in list(session.deleted):
+            found = usages(session, removed)
+            if found:
+                raise InUse(found)
+    session.add(obj)
+    try:
+        session.flush()
+    except IntegrityError as error:
+        raise ChangeRefused(integrity_code(error), str(error.orig).splitlines()[0]) from error
+    after = entity_state(obj)
+    if before == after:
+        return False
+    action = "create" if before is None else "update"
+    record_event(session, user, action, entity_name(obj), _id(obj), before=before, after=after)
+    return True
+
+
 def save(session: Session, user: User | None, obj: object, before: dict[str, Any] | None) -> None:
     """Check and store a new (`before` None) or changed row, journal it, and commit.
 
     Raises `ChangeRefused` (and rolls back) when the domain refuses the change, including
     a duplicate code, email or key.
     """
-    _refuse_flow_content(obj)
     try:
-        # Checked before anything is flushed, so a refusal is reported as such.
-        with session.no_autoflush:
-            _check(session, obj, before)
-            # Rows the change removes (a procedure's dossier component dropped from its
-            # form) must be unused, like a row deleted on its own.
-            for removed in list(session.deleted):
-                found = usages(session, removed)
-                if found:
-                    raise InUse(found)
-        session.add(obj)
-        session.flush()
-        after = entity_state(obj)
-        if before != after:
-            action = "create" if before is None else "update"
-            record_event(
-                session, user, action, entity_name(obj), _id(obj), before=before, after=after
-            )
+        stage(session, user, obj, before)
         session.commit()
     except IntegrityError as error:
         session.rollback()

@@ -13,6 +13,8 @@ rows, not the directory and catalogue rows its document reads).
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 from collections.abc import Callable
 from dataclasses import asdict, is_dataclass
 from datetime import datetime
@@ -25,10 +27,10 @@ from . import delivery
 from .audit import content_editors, record_event
 from .conversion import document_from_version, keyed_document, write_content
 from .diff import DocumentChange, document_changes
-from .document import FlowDocument, dump_document, load_document
+from .document import DocumentError, FlowDocument, dump_document, load_document
 from .models import (
     FROZEN_STATUSES,
-    OPEN_STATUSES,
+    AuditEvent,
     FlowVersion,
     ProcedureCase,
     Role,
@@ -37,6 +39,9 @@ from .models import (
     utcnow,
 )
 from .refusals import ChangeRefused, Refusal
+from .version_rules import open_version
+
+log = logging.getLogger("sodo.integrity")
 
 # action: (statuses it may start from, status it leads to)
 TRANSITIONS: dict[str, tuple[tuple[VersionStatus, ...], VersionStatus]] = {
@@ -49,6 +54,13 @@ TRANSITIONS: dict[str, tuple[tuple[VersionStatus, ...], VersionStatus]] = {
 
 class LifecycleRefused(ChangeRefused):
     """A lifecycle action refused: an illegal transition, a missing role, four eyes."""
+
+
+class CorruptSnapshot(LifecycleRefused):
+    """A frozen snapshot that cannot be trusted: missing, changed, or not a flow document.
+
+    `params` name the version (``version_id``, ``number``) and the ``problem``.
+    """
 
 
 class ValidationOutcome(Protocol):
@@ -348,13 +360,9 @@ def new_draft(
     A case has one open version (draft, submitted or rejected) at a time: asking again
     answers with it. Restoring from a retired version is refused.
     """
-    open_version = session.execute(
-        sa.select(FlowVersion)
-        .where(FlowVersion.case_id == case.id, FlowVersion.status.in_(OPEN_STATUSES))
-        .order_by(FlowVersion.number.desc())
-    ).scalar()
-    if open_version is not None:
-        return open_version
+    already_open = open_version(session, case.id)
+    if already_open is not None:
+        return already_open
     source = from_version or version_in_force(session, case.id)
     if source is not None and source.status is VersionStatus.RETIRED:
         raise LifecycleRefused(Refusal.RETIRED_SOURCE, f"version {source.number} is retired")
@@ -402,21 +410,86 @@ def check_lock(session: Session, version: FlowVersion, expected: int) -> None:
         )
 
 
+def snapshot_problem(version: FlowVersion) -> str | None:
+    """What is wrong with the stored snapshot of `version`, or None when it may be served.
+
+    A frozen version (approved, superseded, retired) must carry one; any stored snapshot
+    must hash to its stored SHA-256 and be JSON. Reading it as a flow document is left
+    to `version_document`.
+    """
+    if version.snapshot is None or version.snapshot_sha256 is None:
+        return "no snapshot" if version.status.frozen or version.snapshot is not None else None
+    digest = hashlib.sha256(version.snapshot.encode("utf-8")).hexdigest()
+    if digest != version.snapshot_sha256:
+        return f"SHA-256 {digest} differs from the stored one"
+    try:
+        json.loads(version.snapshot)
+    except ValueError:
+        return "not valid JSON"
+    return None
+
+
+def check_snapshot(version: FlowVersion) -> None:
+    """Refuse a version whose stored snapshot is missing, changed or not JSON (and log it).
+
+    Raises `CorruptSnapshot` naming the problem; a draft without a snapshot passes.
+    """
+    problem = snapshot_problem(version)
+    if problem is not None:
+        raise _corrupt(version, problem)
+
+
+def _corrupt(version: FlowVersion, problem: str) -> CorruptSnapshot:
+    # Logged where it is found, so a refused export or delivery leaves a trace.
+    log.error("version %s (number %s): snapshot refused: %s", version.id, version.number, problem)
+    return CorruptSnapshot(
+        Refusal.CORRUPT_SNAPSHOT,
+        f"the snapshot of version {version.number} is corrupt: {problem}",
+        version_id=version.id,
+        number=version.number,
+        problem=problem,
+    )
+
+
+def _approval_hashes(session: Session) -> dict[str, str | None]:
+    """The SHA-256 each approval journaled, by version id (as the journal stores it)."""
+    rows = session.execute(
+        sa.select(AuditEvent.entity_id, AuditEvent.after)
+        .where(AuditEvent.entity_type == "flow_version", AuditEvent.action == "approve")
+        .order_by(AuditEvent.id)
+    )
+    return {entity_id: (after or {}).get("sha256") for entity_id, after in rows}
+
+
 def verify_snapshots(session: Session) -> list[tuple[FlowVersion, str]]:
-    """Recompute every frozen snapshot's SHA-256; return the versions that do not match."""
+    """Check every frozen snapshot; return the versions that fail, with what is wrong.
+
+    Each snapshot must hash to its stored SHA-256, be a flow document, and its SHA-256
+    must be the one the approval journaled, so a snapshot rewritten with a matching hash
+    is found too.
+    """
     problems: list[tuple[FlowVersion, str]] = []
+    journaled = _approval_hashes(session)
     frozen = session.execute(
         sa.select(FlowVersion)
         .where(FlowVersion.status.in_(FROZEN_STATUSES))
         .order_by(FlowVersion.id)
     ).scalars()
     for version in frozen:
-        if version.snapshot is None or version.snapshot_sha256 is None:
-            problems.append((version, "no snapshot"))
-            continue
-        digest = hashlib.sha256(version.snapshot.encode("utf-8")).hexdigest()
-        if digest != version.snapshot_sha256:
-            problems.append((version, f"SHA-256 {digest} differs from the stored one"))
+        problem = snapshot_problem(version)
+        if problem is None:
+            recorded = journaled.get(str(version.id))
+            if recorded is None:
+                problem = "the journal has no approval with a SHA-256"
+            elif recorded != version.snapshot_sha256:
+                problem = f"SHA-256 differs from the one journaled at approval ({recorded})"
+        if problem is None:
+            try:
+                load_document(version.snapshot or "")
+            except DocumentError as error:
+                problem = f"not a flow document: {str(error).splitlines()[0]}"
+        if problem is not None:
+            problems.append((version, problem))
     return problems
 
 
@@ -424,8 +497,15 @@ def version_document(session: Session, version: FlowVersion) -> FlowDocument:
     """The document of a version: its frozen snapshot once approved, else the live rows.
 
     An approved version reads the same for display, export and diff whatever happened
-    to the directory since (an officer's new phone is drift, not a change of it).
+    to the directory since (an officer's new phone is drift, not a change of it). Its
+    snapshot is checked first: one that is missing, does not match its SHA-256 or is
+    not a flow document is logged and refused with `CorruptSnapshot`, for this version
+    alone.
     """
-    if version.snapshot is not None:
-        return load_document(version.snapshot)
-    return document_from_version(session, version)
+    if version.snapshot is None and not version.status.frozen:
+        return document_from_version(session, version)
+    check_snapshot(version)
+    try:
+        return load_document(version.snapshot or "")
+    except DocumentError as error:
+        raise _corrupt(version, f"not a flow document: {str(error).splitlines()[0]}") from None

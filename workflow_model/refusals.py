@@ -46,6 +46,9 @@ class Refusal(enum.StrEnum):
     REASON_REQUIRED = "reason-required"
     RETIRED_SOURCE = "retired-source"
     NOT_APPROVED = "not-approved"
+    OPEN_VERSION = "open-version"
+    UNDER_REVIEW = "under-review"
+    CORRUPT_SNAPSHOT = "corrupt-snapshot"
 
 
 class ChangeRefused(ValueError):

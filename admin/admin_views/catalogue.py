@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload
 from wtforms.validators import NumberRange
 
+from workflow_model.lifecycle import CorruptSnapshot
 from workflow_model.models import (
     DossierComponent,
     FlowVersion,
@@ -21,7 +22,7 @@ from workflow_model.models import (
 from workflow_model.overview import procedures_with_drift
 
 from ..reporting import version_checks
-from ..vocabulary import STATUS_LABELS
+from ..vocabulary import CORRUPT_MARK, STATUS_LABELS
 from .base import JsonListField, SodoModelView
 
 
@@ -201,12 +202,17 @@ class FlowVersionView(SodoModelView):
         check = g.get("sodo_version_checks", {}).get(model.id)
         if check is None:
             return ""
+        if isinstance(check, CorruptSnapshot):
+            return str(CORRUPT_MARK)
         return str(_l("Valid") if check.ok else _l("%(count)d errors", count=check.errors))
 
     def _validity(self, context: Any, model: Any, name: str) -> Markup:
         link = url_for("report.version_report", version_id=model.id)
         check = g.get("sodo_version_checks", {}).get(model.id)
-        css = "" if check is None else ("text-success" if check.ok else "text-danger")
+        if isinstance(check, CorruptSnapshot):
+            css = "text-danger sodo-corrupt-snapshot"
+        else:
+            css = "" if check is None else ("text-success" if check.ok else "text-danger")
         text = self._validity_text(model) or _l("Report")
         return Markup('<a class="{}" href="{}">{}</a>').format(css, link, text)
 

@@ -23,10 +23,12 @@ from delivery.exporting import (
     options,
     versions_in_force,
 )
-from exporters import FORMATS, ExportRefused, export, file_name
+from exporters import FORMATS, ExportRefused, export, file_names
+from workflow_model.lifecycle import CorruptSnapshot, snapshot_problem
 from workflow_model.models import FlowVersion, Role
 
 from ..database import db_session
+from ..vocabulary import refusal_message
 from .base import has_any_role
 
 EXPORT_ROLES = frozenset({Role.EXPORTER, Role.SUPERUSER})
@@ -45,6 +47,15 @@ REFUSALS = {
     "empty": _l("There is no approved version in force to export."),
     "no-transition": _l("OpenCPS needs at least one transition between the steps."),
 }
+
+
+def _label(version: FlowVersion) -> str:
+    case = version.case
+    return (
+        f"{case.procedure.code}/{case.key} v{version.number}"
+        if case.key
+        else (f"{case.procedure.code} v{version.number}")
+    )
 
 
 def attachment(content: bytes, name: str, media_type: str) -> Response:
@@ -78,12 +89,14 @@ class ExportView(BaseView):
         if not has_any_role(EXPORT_ROLES):
             abort(403)
         session = db_session()
+        versions = list(versions_in_force(session))
         return self.render(
             "sodo/export.html",
             formats=FORMATS,
             labels=FORMAT_LABELS,
-            count=sum(1 for _ in versions_in_force(session)),
+            count=len(versions),
             skipped=cases_without_version(session),
+            corrupt=[_label(v) for v in versions if snapshot_problem(v) is not None],
         )
 
     @expose("/catalogue/<format_name>")
@@ -94,7 +107,15 @@ class ExportView(BaseView):
         fmt = FORMATS.get(format_name) or abort(404)
         session = db_session()
         chosen = options(session)
-        items = [export_item(session, version) for version in versions_in_force(session)]
+        items, refused = [], []
+        for version in versions_in_force(session):
+            try:
+                items.append(export_item(session, version))
+            except CorruptSnapshot as error:
+                # That version alone is left out (and logged); the catalogue still exports.
+                refused.append(refusal_message(error))
+        for message in refused:
+            flash(message, "error")
         if not items:
             flash(str(REFUSALS["empty"]), "warning")
             return redirect(url_for(".index"))
@@ -103,8 +124,9 @@ class ExportView(BaseView):
             return attachment(content, f"sodo-catalogue.{fmt.extension}", fmt.media_type)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for item in items:
-                archive.writestr(file_name(item, fmt), export(fmt.name, [item], chosen))
+            # Codes that read alike ("COL/1", "COL 1") get names that do not clash.
+            for item, name in zip(items, file_names(items, fmt), strict=True):
+                archive.writestr(name, export(fmt.name, [item], chosen))
         return attachment(buffer.getvalue(), f"sodo-catalogue-{fmt.name}.zip", "application/zip")
 
     @expose("/version/<int:version_id>/<format_name>")
@@ -118,5 +140,8 @@ class ExportView(BaseView):
             exported = export_version(session, version, format_name, allow_draft=True)
         except ExportRefused as error:
             flash(str(REFUSALS.get(error.code, str(error))), "error")
+            return redirect(url_for("versions.procedure", procedure_id=version.case.procedure_id))
+        except CorruptSnapshot as error:
+            flash(refusal_message(error), "error")
             return redirect(url_for("versions.procedure", procedure_id=version.case.procedure_id))
         return attachment(exported.content, exported.name, exported.media_type)

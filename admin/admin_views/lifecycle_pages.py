@@ -28,6 +28,7 @@ from workflow_model.refusals import ChangeRefused
 
 from ..database import db_session
 from ..vocabulary import (
+    CORRUPT_MARK,
     FIELD_LABELS,
     STATUS_LABELS,
     change_text,
@@ -104,12 +105,22 @@ class VersionsView(BaseView):
                 key=lambda v: -v.number,
             )
             in_force = lifecycle.version_in_force(session, case.id)
+            # A corrupt snapshot is marked on its own row; the other versions still show.
+            corrupt: dict[int, str] = {}
+            for v in versions:
+                try:
+                    lifecycle.check_snapshot(v)
+                except lifecycle.CorruptSnapshot as error:
+                    corrupt[v.id] = refusal_message(error)
             drift: tuple[FieldChange, ...] = ()
             if in_force is not None and in_force.snapshot is not None:
-                drift = directory_drift(
-                    lifecycle.version_document(session, in_force),
-                    document_from_version(session, in_force),
-                )
+                try:
+                    drift = directory_drift(
+                        lifecycle.version_document(session, in_force),
+                        document_from_version(session, in_force),
+                    )
+                except lifecycle.CorruptSnapshot as error:
+                    corrupt[in_force.id] = refusal_message(error)
             # While a version is open, "restore" would only answer with that version.
             open_version = next((v for v in versions if v.status.open), None)
             cases.append(
@@ -119,6 +130,7 @@ class VersionsView(BaseView):
                     "in_force": in_force,
                     "open": open_version,
                     "drift": drift,
+                    "corrupt": corrupt,
                 }
             )
         return self.render(
@@ -131,6 +143,7 @@ class VersionsView(BaseView):
             record_types=RECORD_TYPES,
             status_labels=STATUS_LABELS,
             readable=value_label,
+            corrupt_mark=CORRUPT_MARK,
             can_edit=has_any_role(ROLES["submit"]),
             can_approve=has_any_role(ROLES["approve"]),
             can_export=has_any_role(EXPORT_ROLES),

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..audit import record_event
+from .. import editing
 from ..document import (
     DossierComponentEntry,
     ProcedureEntry,
@@ -23,6 +21,7 @@ from ..models import (
     ProcedureCase,
     User,
 )
+from ..version_rules import refuse_under_review
 
 
 def level_by_key(session: Session, key: str) -> Level:
@@ -35,37 +34,14 @@ def level_by_key(session: Session, key: str) -> Level:
     return level
 
 
-def _field(session: Session, name: str) -> Field | None:
+def _field(session: Session, name: str, user: User | None) -> Field | None:
     if not name:
         return None
     field = session.execute(sa.select(Field).where(Field.name == name)).scalar_one_or_none()
     if field is None:
         field = Field(name=name)
-        session.add(field)
-        session.flush()
+        editing.stage(session, user, field, None)
     return field
-
-
-def _procedure_state(procedure: Procedure) -> dict[str, Any]:
-    return {
-        "code": procedure.code,
-        "name": procedure.name,
-        "level": procedure.level.key,
-        "field": procedure.field.name if procedure.field else None,
-        "result": procedure.result,
-        "legal_basis": list(procedure.legal_basis or []),
-        "fees": list(procedure.fees or []),
-        "dossier_components": [
-            {
-                "key": c.key,
-                "name": c.name,
-                "originals": c.originals,
-                "copies": c.copies,
-                "form": c.form_name,
-            }
-            for c in procedure.dossier_components
-        ],
-    }
 
 
 def _apply_components(procedure: Procedure, entries: tuple[DossierComponentEntry, ...]) -> None:
@@ -87,15 +63,19 @@ def _apply_components(procedure: Procedure, entries: tuple[DossierComponentEntry
 
 
 def upsert_procedure(session: Session, entry: ProcedureEntry, user: User | None) -> Procedure:
-    """Create or update the procedure of `entry` by code, journaling what changed."""
+    """Create or update the procedure of `entry` by code, through the catalogue service.
+
+    `editing.stage` checks and journals the change. A change is refused (``under-review``)
+    while a version of one of the procedure's cases is under review, since that
+    version's document reads the procedure; the caller rolls back.
+    """
     procedure = session.execute(
         sa.select(Procedure).where(Procedure.code == entry.code)
     ).scalar_one_or_none()
-    before = _procedure_state(procedure) if procedure is not None else None
-    level, field = level_by_key(session, entry.level), _field(session, entry.field)
+    before = editing.entity_state(procedure) if procedure is not None else None
+    level, field = level_by_key(session, entry.level), _field(session, entry.field, user)
     if procedure is None:
         procedure = Procedure(code=entry.code, name=entry.name, level=level)
-        session.add(procedure)
     procedure.name = entry.name
     procedure.level = level
     procedure.field = field
@@ -106,23 +86,38 @@ def upsert_procedure(session: Session, entry: ProcedureEntry, user: User | None)
         for f in entry.fees
     ]
     _apply_components(procedure, entry.dossier_components)
-    session.flush()
-    after = _procedure_state(procedure)
-    if before != after:
-        action = "create" if before is None else "update"
-        record_event(session, user, action, "procedure", procedure.id, before=before, after=after)
+    if editing.stage(session, user, procedure, before) and before is not None:
+        refuse_under_review(session, procedure.id)
     return procedure
 
 
-def upsert_case(session: Session, procedure: Procedure, entry: ProcedureEntry) -> ProcedureCase:
-    """Create or update the case of `entry` (the default case when it has none)."""
+def existing_case(session: Session, entry: ProcedureEntry) -> ProcedureCase | None:
+    """The stored case `entry` names (its procedure code and case key), if there is one."""
+    key = entry.case.key if entry.case is not None else DEFAULT_CASE_KEY
+    return session.execute(
+        sa.select(ProcedureCase)
+        .join(Procedure, ProcedureCase.procedure_id == Procedure.id)
+        .where(Procedure.code == entry.code, ProcedureCase.key == key)
+    ).scalar()
+
+
+def upsert_case(
+    session: Session, procedure: Procedure, entry: ProcedureEntry, user: User | None = None
+) -> ProcedureCase:
+    """Create or update the case of `entry` (the default case when it has none).
+
+    Through the catalogue service, like `upsert_procedure`: a change to the case's name
+    or legal time is refused (``under-review``) while a version of it is under review.
+    """
     key = entry.case.key if entry.case is not None else DEFAULT_CASE_KEY
     case = next((c for c in procedure.cases if c.key == key), None)
+    before = editing.entity_state(case) if case is not None else None
     if case is None:
         case = ProcedureCase(key=key, position=len(procedure.cases))
         procedure.cases.append(case)
     case.name = entry.case.name if entry.case is not None else ""
     case.legal_time_value = entry.legal_time.value
     case.legal_time_unit = entry.legal_time.unit
-    session.flush()
+    if editing.stage(session, user, case, before) and before is not None:
+        refuse_under_review(session, procedure.id, case.id)
     return case

@@ -23,7 +23,8 @@ from ..models import (
     VersionStatus,
     VersionUnit,
 )
-from .catalogue_sync import upsert_case, upsert_procedure
+from ..version_rules import refuse_open_version
+from .catalogue_sync import existing_case, upsert_case, upsert_procedure
 from .directory_sync import resolve_officers, resolve_units
 from .references import reference_errors
 from .step_content import (
@@ -96,16 +97,25 @@ def create_draft_from_document(
     """Store `doc` as a new draft version of its procedure's case, and commit.
 
     The procedure is created or updated from the document (``procedure.case``, or the
-    default case when the document has none); units, officers and dossier components are
-    matched by key, code or email, or created. A document whose keys name nothing raises
-    `DocumentError` listing every such path, and nothing is written.
+    default case when the document has none) through the catalogue service; units,
+    officers and dossier components are matched by key, code or email, or created. A
+    document whose keys name nothing raises `DocumentError` listing every such path, and
+    nothing is written.
+
+    Import obeys the lifecycle: while the case has an open version (draft, submitted or
+    rejected) it is refused with ``open-version`` (`version_rules.open_version`, the rule
+    of `lifecycle.new_draft`), and a change to the catalogue rows that a version under
+    review reads with ``under-review``. A refusal is a `ChangeRefused`; nothing is written.
     """
     errors = reference_errors(doc)
     if errors:
         raise DocumentError(errors)
     try:
+        case = existing_case(session, doc.procedure)
+        if case is not None:
+            refuse_open_version(session, case)
         procedure = upsert_procedure(session, doc.procedure, user)
-        case = upsert_case(session, procedure, doc.procedure)
+        case = upsert_case(session, procedure, doc.procedure, user)
         units = resolve_units(session, doc, user)
         officers = resolve_officers(session, doc, units, user)
         version = FlowVersion(
