@@ -24,8 +24,10 @@ from workflow_model.document import DocumentError, load_document
 from workflow_model.models import Procedure, User
 from workflow_model.refusals import ChangeRefused
 
+from .config import secret_box
 from .database import db_session
 from .deliver_command import deliver_command
+from .targets_command import targets_group
 from .users_command import users_group
 from .versions_command import diff_command, versions_group
 
@@ -39,7 +41,8 @@ def db_group() -> None:
 @click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:
     """Create or upgrade the database to REVISION (default: the newest)."""
-    migrate.upgrade(current_app.extensions["sodo.engine"], revision)
+    box = secret_box(current_app.config)
+    migrate.upgrade(current_app.extensions["sodo.engine"], revision, secret_box=box)
     click.echo(
         f"Database at revision {migrate.current_revision(current_app.extensions['sodo.engine'])}."
     )
@@ -49,7 +52,8 @@ def db_upgrade(revision: str) -> None:
 @click.argument("revision")
 def db_downgrade(revision: str) -> None:
     """Downgrade the database to REVISION (``base`` empties it)."""
-    migrate.downgrade(current_app.extensions["sodo.engine"], revision)
+    box = secret_box(current_app.config)
+    migrate.downgrade(current_app.extensions["sodo.engine"], revision, secret_box=box)
 
 
 @db_group.command("current")
@@ -155,3 +159,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(diff_command)
     app.cli.add_command(users_group)
     app.cli.add_command(deliver_command)
+    app.cli.add_command(targets_group)

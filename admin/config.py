@@ -5,7 +5,11 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from delivery.transports import TargetLimits
+    from workflow_model.target_secrets import SecretBox
 
 
 class ConfigurationError(RuntimeError):
@@ -36,7 +40,11 @@ def load_config(
 
     `overrides` (e.g. from a test) win over the environment. In production
     (``SODO_ENV=production``) `SECRET_KEY` is required; in development a key is
-    generated once into the instance folder.
+    generated once into the instance folder. The delivery settings are read too:
+    ``SODO_DELIVERY_ALLOW`` (non-public hosts, addresses and CIDRs targets may point
+    at), ``SODO_DELIVERY_ROOT`` (the folder directory targets must lie in) and
+    ``SODO_OLD_SECRET_KEYS`` (previous `SECRET_KEY` values, comma-separated, that still
+    open targets' secrets until ``sodo targets reencrypt`` has run).
     """
     # Imported here, not at the top: the console script imports this module at start, and
     # the database layer (SQLAlchemy) is wanted only once an app is made.
@@ -65,4 +73,30 @@ def load_config(
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "WTF_CSRF_TIME_LIMIT": None,
         "SODO_INSTANCE": str(folder),
+        "SODO_DELIVERY_ALLOW": env.get("SODO_DELIVERY_ALLOW", ""),
+        "SODO_DELIVERY_ROOT": env.get("SODO_DELIVERY_ROOT", ""),
+        "SODO_OLD_SECRET_KEYS": env.get("SODO_OLD_SECRET_KEYS", ""),
     } | dict(overrides or {})
+
+
+def delivery_limits(config: dict[str, Any]) -> TargetLimits:
+    """Where delivery targets may point, from ``SODO_DELIVERY_ALLOW`` and ``…_ROOT``."""
+    from delivery.transports import TargetLimits
+
+    return TargetLimits.parse(
+        config.get("SODO_DELIVERY_ALLOW") or "", config.get("SODO_DELIVERY_ROOT") or ""
+    )
+
+
+def old_secret_keys(config: dict[str, Any]) -> list[str]:
+    """The previous `SECRET_KEY` values of ``SODO_OLD_SECRET_KEYS`` (a list, or comma-separated)."""
+    value = config.get("SODO_OLD_SECRET_KEYS") or ""
+    items = value.split(",") if isinstance(value, str) else list(value)
+    return [item.strip() for item in items if item.strip()]
+
+
+def secret_box(config: dict[str, Any]) -> SecretBox:
+    """What seals and opens delivery targets' secrets: `SECRET_KEY`, then the old keys."""
+    from workflow_model.target_secrets import SecretBox
+
+    return SecretBox.from_keys(config["SECRET_KEY"], old_secret_keys(config))

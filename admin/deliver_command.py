@@ -13,6 +13,8 @@ from delivery.worker import Worker, log_to_stderr, run_until_stopped
 from workflow_model.db import make_session_factory
 from workflow_model.delivery import RetryPolicy
 
+from .config import delivery_limits, secret_box
+
 
 @click.command("deliver")
 @click.option(
@@ -91,6 +93,8 @@ def deliver_command(
         RetryPolicy(max_attempts, backoff, backoff_max),
         timeout=timeout,
         lease=lease,
+        secrets=secret_box(current_app.config),
+        limits=delivery_limits(current_app.config),
     )
     if not loop:
         done = worker.deliver_due()

@@ -107,7 +107,7 @@ from validate_catalog import (
 from werkzeug.serving import make_server
 
 import exporters
-from delivery.transports import Outcome, Payload, TargetSettings, send
+from delivery.transports import Outcome, Payload, TargetLimits, TargetSettings, send
 from delivery.worker import Worker
 from validators import validate
 from workflow_model import delivery as outbox
@@ -128,6 +128,7 @@ from workflow_model.models import (
     User,
     VersionStatus,
 )
+from workflow_model.target_secrets import SecretBox
 
 BPMN_TARGET_S = 10.0
 """All versions of the catalogue exported to BPMN, one call each (for 1,700 versions)."""
@@ -137,6 +138,10 @@ WARM_UP_ITEMS = 20
 APPROVER = "Trần Thị Phê Duyệt"
 APPROVED_AT = datetime(2025, 7, 1, 2, 30, tzinfo=UTC)
 SECRET = "bench-delivery-secret-5b1e"
+# The targets' secrets are sealed with a key derived from the app's SECRET_KEY.
+SECRETS = SecretBox.from_keys("bench-secret-key")
+# The receiver listens on loopback, which a target may reach only when allowed.
+LOOPBACK = TargetLimits.parse("127.0.0.1")
 TIMEOUT_S = 10.0
 LEASE_S = 60.0
 PASSWORDS = ("bench-password-1", "bench-password-2")
@@ -402,16 +407,15 @@ def fill_database(
         approver = create_user(
             session, "phe.duyet", PASSWORDS[1], [Role.APPROVER], full_name=APPROVER
         )
-        session.add(
-            DeliveryTarget(
-                name="Cổng dịch vụ công (loopback)",
-                kind=TargetKind.HTTP,
-                format=fmt,
-                address=f"{url}/sodo/hook",
-                enabled=True,
-                secret=SECRET,
-            )
+        target = DeliveryTarget(
+            name="Cổng dịch vụ công (loopback)",
+            kind=TargetKind.HTTP,
+            format=fmt,
+            address=f"{url}/sodo/hook",
+            enabled=True,
         )
+        target.set_secret(SECRET, SECRETS)
+        session.add(target)
         session.commit()
         ids = []
         for doc in docs:
@@ -512,6 +516,8 @@ def run_worker(
         lease=LEASE_S,
         worker_id="bench-worker",
         transport=transport,
+        secrets=SECRETS,
+        limits=LOOPBACK,
     )
     receiver.reset()
     transport.seconds = 0.0

@@ -26,7 +26,7 @@ import sys
 import threading
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import FrameType
 
@@ -42,9 +42,17 @@ from workflow_model.delivery import (
     finish_attempt,
 )
 from workflow_model.models import DeliveryStatus, utcnow
+from workflow_model.target_secrets import SecretBox, SecretUnreadable
 
 from .exporting import export_version, options
-from .transports import Outcome, Payload, TargetSettings, send, target_problems
+from .transports import (
+    Outcome,
+    Payload,
+    TargetLimits,
+    TargetSettings,
+    send,
+    target_problems,
+)
 
 log = logging.getLogger("sodo.delivery")
 
@@ -62,6 +70,8 @@ class Worker:
 
     `clock` and `rng` may be replaced (tests move time forward instead of sleeping);
     `timeout` bounds each connection and each read; `lease` must outlast an attempt.
+    `secrets` opens the targets' stored secrets (none: a target with a secret fails);
+    `limits` bound where targets may point (``SODO_DELIVERY_ALLOW``, ``…_ROOT``).
     """
 
     sessions: sessionmaker[Session]
@@ -72,6 +82,8 @@ class Worker:
     clock: Callable[[], datetime] = utcnow
     rng: random.Random = field(default_factory=random.Random)
     transport: Transport = send
+    secrets: SecretBox | None = None
+    limits: TargetLimits = field(default_factory=TargetLimits)
     # The export options (the working calendar) of the current round, read once per round.
     _options: ExportOptions | None = field(default=None, init=False, repr=False)
 
@@ -132,13 +144,24 @@ class Worker:
             target, version = delivery.target, delivery.version
             procedure = version.case.procedure
             settings = TargetSettings(
-                target.kind.value, target.address, target.secret, self.timeout
+                target.kind.value, target.address, "", self.timeout, self.limits
             )
             label = f"{procedure.code} v{version.number} → {target.name}"
-            problems = target_problems(target.kind.value, delivery.format, target.address)
+            problems = target_problems(
+                target.kind.value, delivery.format, target.address, self.limits
+            )
             if problems:
                 refused = Outcome(False, error="target misconfigured: " + ", ".join(problems))
                 return refused, settings, label
+            if target.has_secret:
+                if self.secrets is None:
+                    refused = Outcome(False, error="target misconfigured: no key for its secret")
+                    return refused, settings, label
+                try:
+                    secret = target.read_secret(self.secrets)
+                except SecretUnreadable as error:
+                    return Outcome(False, error=f"target misconfigured: {error}"), settings, label
+                settings = replace(settings, secret=secret)
             try:
                 exported = export_version(session, version, delivery.format, chosen=self._options)
             except Exception as error:  # refused or broken: sending again would not help

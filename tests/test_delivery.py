@@ -26,7 +26,7 @@ import requests
 import sqlalchemy as sa
 from conftest import FLOWS_DIR
 from sqlalchemy.orm import Session, sessionmaker
-from support.receiver import Answer, Receiver, Servers, add_target
+from support.receiver import LOCAL, TEST_BOX, Answer, Receiver, Servers, add_target
 from werkzeug.wrappers import Request
 
 from delivery import transports
@@ -62,6 +62,11 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def in_root(root: Path) -> transports.TargetLimits:
+    """Limits whose delivery folder is `root`."""
+    return transports.TargetLimits.parse("", str(root))
 
 
 def sequence(*statuses: int) -> Answer:
@@ -151,6 +156,8 @@ def worker(session: Session, clock: Callable[[], datetime] = utcnow, **settings:
         timeout=settings.pop("timeout", 2.0),
         lease=settings.pop("lease", 30.0),
         clock=clock,
+        secrets=settings.pop("secrets", TEST_BOX),
+        limits=settings.pop("limits", LOCAL),
         **settings,
     )
 
@@ -317,7 +324,7 @@ def test_a_client_error_fails_at_once_keeping_the_answer(
     (row,) = deliveries(session)
     assert row.status is DeliveryStatus.FAILED and row.last_status_code == 400
     assert row.response_body.startswith("invalid procedure code: ồồ")
-    assert len(row.response_body.encode()) <= 2048 + 3  # 2 KB, a cut character replaced
+    assert len(row.response_body) <= outbox.ANSWER_LIMIT  # a short excerpt, not the page
     assert row.last_error.startswith("HTTP 400")
     assert [a.outcome for a in attempts_of(session, row.id)] == [AttemptOutcome.FAILED]
     # No retry storm: later passes send nothing.
@@ -455,7 +462,7 @@ def test_a_directory_target_gets_the_file_under_its_export_name(
     folder.mkdir()
     add_target(session, "thư mục", str(folder), TargetKind.DIRECTORY)
     version = approved(session, people)
-    assert worker(session).deliver_due() == Counter({"delivered": 1})
+    assert worker(session, limits=in_root(tmp_path)).deliver_due() == Counter({"delivered": 1})
     assert sorted(os.listdir(folder)) == ["1.004944-v1.json"]
     assert (folder / "1.004944-v1.json").read_bytes() == export_version(
         session, version, "json"
@@ -492,7 +499,7 @@ def test_the_secret_is_never_logged_journaled_or_exported(
     from workflow_model import editing
 
     before = editing.entity_state(target)
-    target.secret = SECRET + "-2"
+    target.set_secret(SECRET + "-2", TEST_BOX)
     editing.save(session, people.exporter, target, before)
     journal = session.execute(sa.select(AuditEvent.before, AuditEvent.after)).all()
     assert SECRET not in json.dumps([tuple(row) for row in journal], ensure_ascii=False)
@@ -536,7 +543,7 @@ def test_a_receiver_checking_the_signature_accepts_ours_and_rejects_a_tampered_b
     servers: Servers,
 ) -> None:
     receiver = servers.start(Receiver(hmac_checker(SECRET)))
-    target = TargetSettings("http", receiver.url + "/hook", SECRET, timeout=2)
+    target = TargetSettings("http", receiver.url + "/hook", SECRET, timeout=2, limits=LOCAL)
     ours = transports.send(payload(), target)
     assert ours.ok and ours.status_code == 200 and ours.body == "accepted"
     # The same signature on a changed body, as a tampering proxy would send it.
@@ -548,14 +555,14 @@ def test_a_receiver_checking_the_signature_accepts_ours_and_rejects_a_tampered_b
     )
     assert tampered.status_code == 401
     # Signed with another secret: refused too, and not worth retrying.
-    other = transports.send(payload(), TargetSettings("http", target.address, "khác", 2))
+    other = transports.send(payload(), TargetSettings("http", target.address, "khác", 2, LOCAL))
     assert not other.ok and not other.retryable and other.status_code == 401
     assert [r.status for r in receiver.requests] == [200, 401, 401]
 
 
 def test_http_headers_are_ascii_and_carry_the_case(servers: Servers) -> None:
     receiver = servers.start(Receiver())
-    target = TargetSettings("http", receiver.url + "/hook", "", timeout=2)
+    target = TargetSettings("http", receiver.url + "/hook", "", timeout=2, limits=LOCAL)
     outcome = transports.send(payload(procedure_code="Thủ tục 1", case_key="cá nhân"), target)
     assert outcome.ok
     headers = receiver.requests[0].headers
@@ -570,7 +577,7 @@ def test_http_headers_are_ascii_and_carry_the_case(servers: Servers) -> None:
 )
 def test_which_answers_are_worth_retrying(servers: Servers, status: int, retryable: bool) -> None:
     receiver = servers.start(Receiver(sequence(status)))
-    outcome = transports.send(payload(), TargetSettings("http", receiver.url, "", 2))
+    outcome = transports.send(payload(), TargetSettings("http", receiver.url, "", 2, LOCAL))
     assert not outcome.ok and outcome.retryable is retryable and outcome.status_code == status
 
 
@@ -579,7 +586,7 @@ def test_a_redirect_is_not_followed_and_fails(servers: Servers) -> None:
         return 302
 
     receiver = servers.start(Receiver(redirect))
-    outcome = transports.send(payload(), TargetSettings("http", receiver.url, "", 2))
+    outcome = transports.send(payload(), TargetSettings("http", receiver.url, "", 2, LOCAL))
     assert not outcome.ok and not outcome.retryable and outcome.status_code == 302
     assert len(receiver.requests) == 1 and receiver.requests[0].method == "POST"
 
@@ -595,7 +602,7 @@ def test_camunda7_gets_a_multipart_deployment(servers: Servers) -> None:
     receiver = servers.start(Receiver(lambda n, request, body: (200, b'{"id":"d1"}')))
     bpmn = b'<?xml version="1.0"?><definitions id="x"/>'
     sent = payload(bpmn, media_type="application/xml", file_name="1.009642.000.00.00.H05-v2.bpmn")
-    target = TargetSettings("camunda7", receiver.url + "/engine-rest/", "demo:mật khẩu", 2)
+    target = TargetSettings("camunda7", receiver.url + "/engine-rest/", "demo:mật khẩu", 2, LOCAL)
     outcome = transports.send(sent, target)
     assert outcome.ok and outcome.body == '{"id":"d1"}'
     (got,) = receiver.requests
@@ -640,7 +647,8 @@ def test_the_directory_write_is_atomic(tmp_path: Path, monkeypatch) -> None:
 
     monkeypatch.setattr(os, "replace", crash)
     outcome = transports.send(
-        payload(file_name="flow-v1.json"), TargetSettings("directory", str(tmp_path))
+        payload(file_name="flow-v1.json"),
+        TargetSettings("directory", str(tmp_path), limits=in_root(tmp_path)),
     )
     assert not outcome.ok and outcome.retryable and "No space left" in outcome.error
     assert os.listdir(tmp_path) == ["flow-v1.json"]
@@ -649,6 +657,7 @@ def test_the_directory_write_is_atomic(tmp_path: Path, monkeypatch) -> None:
 
 def test_a_missing_folder_is_worth_retrying(tmp_path: Path) -> None:
     outcome = transports.send(
-        payload(), TargetSettings("directory", str(tmp_path / "not-mounted-yet"))
+        payload(),
+        TargetSettings("directory", str(tmp_path / "not-mounted-yet"), limits=in_root(tmp_path)),
     )
     assert not outcome.ok and outcome.retryable and outcome.error.startswith("cannot write")

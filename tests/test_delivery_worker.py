@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from conftest import Database, empty_postgres
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
-from support.receiver import Receiver, Servers, add_target
+from support.receiver import LOCAL, TEST_SECRET_KEY, Receiver, Servers, add_target
 
 from admin.demo import load_demo
 from delivery.worker import Worker
@@ -58,8 +58,9 @@ def start_worker(database: Database, folder: Path) -> subprocess.Popen[str]:
     env = {
         **os.environ,
         "DATABASE_URL": database.url,
-        "SECRET_KEY": "test-secret-key",
+        "SECRET_KEY": TEST_SECRET_KEY,
         "SODO_INSTANCE": str(folder / "instance"),
+        "SODO_DELIVERY_ALLOW": "127.0.0.1",
     }
     args = [SODO, "deliver", "--loop", "--interval", "0.1", "--timeout", "2", "--lease", "5"]
     return subprocess.Popen(
@@ -142,6 +143,7 @@ def test_concurrent_workers_on_postgresql_never_send_a_delivery_twice(
             timeout=5,
             lease=60,
             worker_id=f"w{n}",
+            limits=LOCAL,
         )
         for n in range(4)
     ]
@@ -200,8 +202,10 @@ def run_sodo(database: Database, folder: Path, *args: str) -> subprocess.Complet
     env = {
         **os.environ,
         "DATABASE_URL": database.url,
-        "SECRET_KEY": "test-secret-key",
+        "SECRET_KEY": TEST_SECRET_KEY,
         "SODO_INSTANCE": str(folder / "instance"),
+        "SODO_DELIVERY_ALLOW": "127.0.0.1",
+        "SODO_DELIVERY_ROOT": str(folder),
     }
     return subprocess.run(
         [SODO, *args], env=env, capture_output=True, text=True, timeout=60, check=False

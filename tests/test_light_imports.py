@@ -159,6 +159,6 @@ def test_sodo_help_still_lists_every_command(tmp_path: Path) -> None:
         if line.startswith("  ")
     }
     expected = {"db", "deliver", "demo", "diff", "export", "import", "routes", "run"}
-    expected |= {"shell", "users", "validate", "versions"}
+    expected |= {"shell", "targets", "users", "validate", "versions"}
     assert listed == expected
     assert "admin.app" in imported  # the list includes the app's commands

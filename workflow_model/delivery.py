@@ -18,7 +18,9 @@ of sending it:
   ``Idempotency-Key`` once more, which is how it recognises a repeat.
 - `finish_attempt` stores the outcome: delivered; pending again after an exponential
   backoff with jitter, while attempts remain and the failure is worth retrying; or
-  failed, with the status code, the error and the first 2 KB of the answer.
+  failed, with the status code, the error and a short excerpt of the answer
+  (`answer_excerpt`: 300 characters at most, controls replaced, so a receiver's page
+  cannot fill or shape ours).
 
 Several workers may run at once on PostgreSQL. On SQLite one worker is supported: the
 database serialises writers, and a second worker would mostly wait on locks.
@@ -49,8 +51,10 @@ from .models import (
     utcnow,
 )
 from .refusals import ChangeRefused, Refusal
+from .target_secrets import SecretBox, SecretUnreadable
 
-BODY_LIMIT = 2048
+ANSWER_LIMIT = 300
+"""How much of a receiver's answer is kept: a short excerpt, shown as text only."""
 ERROR_LIMIT = 2000
 PUSHABLE = (VersionStatus.APPROVED,)
 """Versions that may be pushed again by hand: the approved ones."""
@@ -119,6 +123,22 @@ class Claim:
     attempt_id: int
     attempt: int
     worker: str
+
+
+def answer_excerpt(body: str, limit: int = ANSWER_LIMIT) -> str:
+    r"""The start of a receiver's answer as one line of text: at most `limit` characters.
+
+    Control characters and runs of white space become one space, and a cut is marked
+    with "…": enough to tell an error page from a JSON error, never a page to render.
+
+    >>> answer_excerpt("<h1>Lỗi</h1>\r\n\x1b[31m  mã   sai")
+    '<h1>Lỗi</h1> [31m mã sai'
+    >>> answer_excerpt("x" * 400, 10)
+    'xxxxxxxxx…'
+    """
+    text = "".join(ch if ch.isprintable() else " " for ch in body)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def idempotency_key(version: FlowVersion, format_name: str) -> str:
@@ -371,7 +391,7 @@ def finish_attempt(
     if still_ours:
         delivery.last_status_code = result.status_code
         delivery.last_error = (result.error or "")[:ERROR_LIMIT]
-        delivery.response_body = (result.body or "")[:BODY_LIMIT]
+        delivery.response_body = answer_excerpt(result.body or "")
         delivery.claimed_by = delivery.claimed_until = None
         if outcome is AttemptOutcome.DELIVERED:
             delivery.status = DeliveryStatus.DELIVERED
@@ -392,3 +412,38 @@ def claimed_delivery(session: Session, claim: Claim) -> Delivery:
     if delivery is None:  # pragma: no cover - a claimed row is not deleted
         raise LookupError(f"delivery {claim.delivery_id} vanished")
     return delivery
+
+
+@dataclass(frozen=True)
+class Resealed:
+    """What `reseal_secrets` did: targets re-encrypted, already current, and unreadable."""
+
+    resealed: list[str]
+    current: list[str]
+    unreadable: list[str]
+
+
+def reseal_secrets(session: Session, box: SecretBox) -> Resealed:
+    """Re-encrypt every target's secret under `box`'s current key, and commit.
+
+    The step of a key rotation: once `SECRET_KEY` is new and the old one is listed in
+    ``SODO_OLD_SECRET_KEYS``, this makes every secret readable with the new key alone, so
+    the old one can be dropped. A secret no key opens is left as it is and named; the
+    secrets themselves do not change, so neither does `secret_updated_at`.
+    """
+    done = Resealed([], [], [])
+    targets = session.execute(sa.select(DeliveryTarget).order_by(DeliveryTarget.name)).scalars()
+    for target in targets:
+        if not target.has_secret:
+            continue
+        if box.is_current(target.secret):
+            done.current.append(target.name)
+            continue
+        try:
+            target.secret = box.reseal(target.secret)
+        except SecretUnreadable:
+            done.unreadable.append(target.name)
+        else:
+            done.resealed.append(target.name)
+    session.commit()
+    return done

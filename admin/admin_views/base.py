@@ -43,6 +43,28 @@ VIEW_FLAGS = {
     "export": "can_export",
 }
 
+# What a spreadsheet reads as the start of a formula (OWASP, "CSV injection"), tab and
+# carriage return included, since some programs skip them before looking.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> Any:
+    """`value` as a CSV cell no spreadsheet runs: text starting like a formula gets a ``'``.
+
+    Numbers and other non-text values are left as they are; text keeps every character.
+
+    >>> print(csv_safe('=HYPERLINK("http://x.example","Bấm")'))
+    '=HYPERLINK("http://x.example","Bấm")
+    >>> print(csv_safe("+cmd|' /C calc'!A0"))
+    '+cmd|' /C calc'!A0
+    >>> csv_safe("Sở Tài chính"), csv_safe(-5)
+    ('Sở Tài chính', -5)
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 USAGE_KINDS = {
     "step": _l("step"),
     "officer": _l("officer"),
@@ -202,6 +224,10 @@ class SodoModelView(ModelView):
         enum.Enum: lambda view, value, name: str(ENUM_LABELS.get(value.value, value.value)),
         datetime: lambda view, value, name: format_datetime(value, "medium"),
     }
+
+    def get_export_value(self, model: Any, name: str) -> Any:
+        """The cell of a CSV export, neutralised if a spreadsheet would run it as a formula."""
+        return csv_safe(super().get_export_value(model, name))
 
     def search_placeholder(self) -> str | None:
         """One hint for every list: the search ignores diacritics."""

@@ -1,7 +1,12 @@
 """Delivery pages, for the IT staff (exporter role): targets, deliveries and their attempts.
 
 Targets are configured here; their secret is write-only (the pages say whether one is
-set, never what it is; a blank field keeps it). The deliveries list shows the outbox
+set, never what it is; a blank field keeps it) and stored encrypted. Changing a target's
+URL, folder or kind removes its secret unless a new one is typed in the same form: a
+secret given for one receiver is never sent to another. A URL must reach a public
+address unless ``SODO_DELIVERY_ALLOW`` names it, a folder must lie in
+``SODO_DELIVERY_ROOT``; a receiver's answer is shown as its status and a short excerpt,
+as text. The deliveries list shows the outbox
 with its status, filters by status, target and procedure, each delivery's attempts on
 its details page, and "retry now" for those that failed. "Push again" (a button of the
 versions page) queues an approved version for every enabled target. Every action checks
@@ -12,7 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, request, url_for
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_admin import expose
 from flask_admin.actions import action
@@ -41,6 +47,7 @@ from workflow_model.models import (
     utcnow,
 )
 
+from ..config import delivery_limits, secret_box
 from .accounts import ACTIONS, RECORD_TYPES
 from .base import SodoModelView, acting_user, has_any_role
 
@@ -74,7 +81,18 @@ OUTCOME_LABELS = {
 }
 ADDRESS_PROBLEMS = {
     "bad-url": _l("Enter an http:// or https:// URL."),
+    "blocked-host": _l(
+        "This address is local or private (loopback, private network, link-local): "
+        "deliveries go to public addresses only, unless SODO_DELIVERY_ALLOW names it."
+    ),
     "relative-path": _l("Enter an absolute folder path (starting with /)."),
+    "no-directory-root": _l(
+        "Folder targets are off: SODO_DELIVERY_ROOT names no folder they may write into."
+    ),
+    "outside-root": _l(
+        "This folder is outside the delivery folder (SODO_DELIVERY_ROOT), once its links "
+        "and '..' are resolved."
+    ),
 }
 
 # The journal's words for what this module adds to it.
@@ -84,7 +102,8 @@ RECORD_TYPES.update({"delivery_target": _l("delivery target"), "delivery": _l("d
 
 def _address_check(form: Form, field: Any) -> None:
     """WTForms validator: a URL for http and camunda7, an absolute folder for directory."""
-    problems = address_problems(form.kind.data or "", field.data or "")
+    limits = delivery_limits(current_app.config)
+    problems = address_problems(form.kind.data or "", field.data or "", limits)
     if problems:
         raise ValidationError(str(ADDRESS_PROBLEMS[problems[0]]))
 
@@ -168,7 +187,11 @@ class DeliveryTargetView(SodoModelView):
 
     def _describe_secret(self, form: Any, has_secret: bool) -> None:
         hint = (
-            _l("A secret is set. Leave the field blank to keep it, or type a new one.")
+            _l(
+                "A secret is set. Leave the field blank to keep it, or type a new one. "
+                "Changing the URL, folder or kind removes it: type it again then if the "
+                "new receiver needs one."
+            )
             if has_secret
             else _l(
                 "No secret is set. An http target's requests are signed with it "
@@ -193,15 +216,26 @@ class DeliveryTargetView(SodoModelView):
         model.kind = TargetKind(model.kind)
         if model.kind is TargetKind.CAMUNDA7:
             model.format = "bpmn"
+        # The model removed the secret if the form pointed the target elsewhere.
+        dropped = before is not None and bool(sa.inspect(model).attrs.secret.history.deleted)
         typed = form.new_secret.data or ""
         if typed:
-            model.secret, model.secret_updated_at = typed, utcnow()
-        elif form.clear_secret.data and model.secret:
-            model.secret, model.secret_updated_at = "", utcnow()
+            model.set_secret(typed, secret_box(current_app.config), utcnow())
+        elif form.clear_secret.data:
+            model.remove_secret(utcnow())
         # Not kept on the row object beyond this request.
         for name in ("new_secret", "clear_secret"):
             model.__dict__.pop(name, None)
-        return super()._save(form, model, before)
+        saved = super()._save(form, model, before)
+        if saved and dropped and not typed and not form.clear_secret.data:
+            flash(
+                _l(
+                    "The secret was removed, since the URL, folder or kind changed: "
+                    "type it again if the new receiver needs one."
+                ),
+                "warning",
+            )
+        return saved
 
 
 class StatusFilter(FilterEqual):
@@ -234,6 +268,12 @@ def _retry_button(model: Delivery) -> Markup:
         '<input type="hidden" name="csrf_token" value="{}">'
         '<button type="submit" class="btn btn-sm btn-outline-primary">{}</button></form>'
     ).format(url_for("delivery.retry_view", delivery_id=model.id), generate_csrf(), _l("Retry now"))
+
+
+def _answer(model: Delivery) -> Markup:
+    """A receiver's answer as text: its excerpt (stored short, cut again here), escaped."""
+    excerpt = outbox.answer_excerpt(model.response_body or "")
+    return Markup('<code class="sodo-answer">{}</code>').format(excerpt) if excerpt else Markup()
 
 
 def _local_path(url: str | None) -> str | None:
@@ -322,10 +362,11 @@ class DeliveryView(SodoModelView):
         "delivered_at": _l("Delivered at"),
         "last_status_code": _l("HTTP status"),
         "last_error": _l("Last error"),
-        "response_body": _l("Answer (first 2 KB)"),
+        "response_body": _l("Answer (excerpt)"),
         "retry": "",
     }
     column_formatters = {
+        "response_body": lambda view, context, model, name: _answer(model),
         "status": lambda view, context, model, name: _status_badge(model),
         "origin": lambda view, context, model, name: str(ORIGIN_LABELS[model.origin]),
         "procedure": lambda view, context, model, name: _procedure(model),

@@ -13,7 +13,16 @@ from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from delivery.transports import TargetLimits
 from workflow_model.models import DeliveryTarget, TargetKind
+from workflow_model.target_secrets import SecretBox
+
+TEST_SECRET_KEY = "test-secret-key"
+"""The SECRET_KEY of the tests' live server and `sodo deliver` processes."""
+TEST_BOX = SecretBox.from_keys(TEST_SECRET_KEY)
+"""What seals and opens targets' secrets under `TEST_SECRET_KEY`."""
+LOCAL = TargetLimits.parse("127.0.0.1")
+"""The receivers of these tests listen on 127.0.0.1, which targets may reach only when allowed."""
 
 
 @dataclass
@@ -118,11 +127,12 @@ def add_target(
     fmt: str = "json",
     enabled: bool = True,
     secret: str = "",
+    box: SecretBox = TEST_BOX,
 ) -> DeliveryTarget:
-    """Store an enabled (unless told) delivery target and commit it."""
-    target = DeliveryTarget(
-        name=name, kind=kind, format=fmt, address=address, enabled=enabled, secret=secret
-    )
+    """Store an enabled (unless told) delivery target, its secret sealed by `box`; commit."""
+    target = DeliveryTarget(name=name, kind=kind, format=fmt, address=address, enabled=enabled)
+    if secret:
+        target.set_secret(secret, box)
     session.add(target)
     session.commit()
     return target

@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from .accounts import User
 from .base import Base, enum_column_type, utcnow
 from .flow import FlowVersion
+
+if TYPE_CHECKING:
+    from ..target_secrets import SecretBox
+
+SECRET_TOKEN_LENGTH = 4000
+"""Room for the Fernet token of a 500-character secret, whatever its script."""
 
 
 class TargetKind(enum.StrEnum):
@@ -62,6 +69,12 @@ class DeliveryTarget(Base):
     ``user:password`` for a ``camunda7`` target behind basic authentication. It is
     write-only: never shown, journaled, logged or exported; `secret_updated_at` tells
     when it last changed, which the journal does show.
+
+    The `secret` column holds the secret encrypted (a Fernet token, see
+    `workflow_model.target_secrets`), never the secret itself: `set_secret` seals it,
+    `read_secret` opens it, and assigning anything but a token is refused. The secret
+    belongs to the receiver it was given for: changing a stored target's address or kind
+    removes it, unless a new one is set in the same change.
     """
 
     __tablename__ = "delivery_targets"
@@ -74,7 +87,7 @@ class DeliveryTarget(Base):
     format: Mapped[str] = mapped_column(sa.String(16), default="json")
     address: Mapped[str] = mapped_column(sa.String(2000))
     enabled: Mapped[bool] = mapped_column(default=True)
-    secret: Mapped[str] = mapped_column(sa.String(500), default="")
+    secret: Mapped[str] = mapped_column(sa.String(SECRET_TOKEN_LENGTH), default="")
     secret_updated_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -87,6 +100,43 @@ class DeliveryTarget(Base):
     def has_secret(self) -> bool:
         """True when a secret is set (what the pages show instead of the secret)."""
         return bool(self.secret)
+
+    def set_secret(self, plain: str, box: SecretBox, now: datetime | None = None) -> None:
+        """Store `plain` encrypted with `box` ("" removes the secret), noting when."""
+        self.secret = box.seal(plain)
+        self.secret_updated_at = now or utcnow()
+
+    def remove_secret(self, now: datetime | None = None) -> None:
+        """Remove the secret, if one is set, noting when."""
+        if self.secret:
+            self.secret = ""
+            self.secret_updated_at = now or utcnow()
+
+    def read_secret(self, box: SecretBox) -> str:
+        """The secret in the clear, to sign or authenticate with ("" when none is set).
+
+        Raises `target_secrets.SecretUnreadable` when no key of `box` opens it.
+        """
+        return box.open(self.secret)
+
+    @validates("secret")
+    def _only_sealed(self, _key: str, value: str) -> str:
+        # Whatever path writes the row, a secret in the clear never reaches the database.
+        from ..target_secrets import looks_sealed
+
+        if value and not looks_sealed(value):
+            raise ValueError("a target's secret is stored sealed: use set_secret")
+        return value
+
+    @validates("address", "kind")
+    def _forget_secret_on_new_receiver(self, key: str, value: Any) -> Any:
+        # A secret given for one receiver must not be sent to another: a stored target
+        # pointed elsewhere loses it, unless this same change sets a new one.
+        state = sa.inspect(self)
+        changed = state.persistent and self.secret and value != getattr(self, key)
+        if changed and not state.attrs.secret.history.added:
+            self.remove_secret()
+        return value
 
     @property
     def delivery_format(self) -> str:
