@@ -6,8 +6,6 @@ Anonymous visitors are sent to the login form, except the graph editor's own req
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     Flask,
@@ -33,6 +31,7 @@ from workflow_model.models import User
 from .database import db_session
 from .editor import is_editor_call
 from .i18n import WTFormsTranslations, wtforms_translations
+from .redirects import local_path
 
 blueprint = Blueprint("auth", __name__)
 # The language switch is public too: the login page offers it.
@@ -65,11 +64,7 @@ class LoginForm(FlaskForm):
 
 def _safe_next(target: str | None) -> str:
     # Only paths on this site: an absolute URL here would be an open redirect.
-    if target and target.startswith("/") and not target.startswith("//"):
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc:
-            return target
-    return url_for("admin.index")
+    return local_path(target) or url_for("admin.index")
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
