@@ -13,6 +13,7 @@ from flask_wtf import CSRFProtect
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from workflow_model.db import private_folder
 from workflow_model.lifecycle import CorruptSnapshot
 
 from . import auth, views
@@ -43,6 +44,10 @@ ignore ``'unsafe-inline'``, hence none. Scripts stay as strict as on every other
 """
 
 
+HSTS = "max-age=31536000; includeSubDomains"
+"""Strict-Transport-Security in production (``SODO_ENV=production``): HTTPS only, a year."""
+
+
 def static_dir() -> Path:
     """Return the folder of CSS, JS and images: ``static/`` of the checkout, or of the wheel."""
     here = Path(__file__).resolve().parent
@@ -50,6 +55,11 @@ def static_dir() -> Path:
         if candidate.is_dir():
             return candidate
     raise RuntimeError("static files not found beside the admin package")
+
+
+def _is_asset() -> bool:
+    # Files that are the same for everyone (ours, and Dash's bundles), which may be cached.
+    return request.endpoint == "static" or "/_dash-component-suites/" in request.path
 
 
 def _security_headers(response: Response) -> Response:
@@ -60,6 +70,12 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    if not _is_asset():
+        # Pages show what one user may see: no copy is kept by the browser or a proxy,
+        # to be read from the history after a logout.
+        response.headers["Cache-Control"] = "no-store"
+    if current_app.config.get("SODO_ENV") == "production":
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response
 
 
@@ -118,6 +134,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         instance_path=settings["SODO_INSTANCE"],
     )
     app.config.update(settings)
+    # The instance folder holds the SQLite file, the secret key and compiled catalogues.
+    private_folder(Path(settings["SODO_INSTANCE"]))
     init_database(app)
     init_i18n(app)
     # The login check runs before the CSRF check: a visitor who is not logged in is sent

@@ -6,8 +6,6 @@ Anonymous visitors are sent to the login form, except the graph editor's own req
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     Flask,
@@ -27,15 +25,19 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from workflow_model.accounts import end_sessions, session_is_current
 from workflow_model.accounts import login as check_login
 from workflow_model.models import User
 
 from .database import db_session
 from .editor import is_editor_call
 from .i18n import WTFormsTranslations, wtforms_translations
+from .redirects import local_path
 
 blueprint = Blueprint("auth", __name__)
 # The language switch is public too: the login page offers it.
+#: The session key holding the user's `session_epoch` at login.
+EPOCH_KEY = "sodo_epoch"
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "catalogue.choose_language"})
 
 
@@ -65,11 +67,7 @@ class LoginForm(FlaskForm):
 
 def _safe_next(target: str | None) -> str:
     # Only paths on this site: an absolute URL here would be an open redirect.
-    if target and target.startswith("/") and not target.startswith("//"):
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc:
-            return target
-    return url_for("admin.index")
+    return local_path(target) or url_for("admin.index")
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -84,6 +82,7 @@ def login() -> ResponseReturnValue:
         result = check_login(db_session(), form.username.data or "", form.password.data or "")
         if result.user is not None:
             login_user(SessionUser(result.user))
+            session[EPOCH_KEY] = result.user.session_epoch
             session["lang"] = result.user.locale
             return redirect(_safe_next(request.args.get("next")))
         if result.locked_until is not None:
@@ -104,8 +103,17 @@ def login() -> ResponseReturnValue:
 
 @blueprint.route("/logout", methods=["POST"])
 def logout() -> ResponseReturnValue:
-    """Log out (a POST with the CSRF token, so no other site can log a user out)."""
+    """Log out (a POST with the CSRF token, so no other site can log a user out).
+
+    Every session of the user ends, so a copy of this session's cookie stops working too.
+    """
+    if current_user.is_authenticated:
+        user = db_session().get(User, int(current_user.id))
+        if user is not None:
+            end_sessions(db_session(), user)
+            db_session().commit()
     logout_user()
+    session.pop(EPOCH_KEY, None)
     return redirect(url_for("auth.login"))
 
 
@@ -121,8 +129,12 @@ def init_auth(app: Flask) -> None:
     def _load(user_id: str) -> SessionUser | None:
         if not user_id.isdigit():
             return None
+        # Every request, the editor's Dash calls too: a session from before a logout, a
+        # new password or a change of roles holds an older epoch, and is anonymous.
         user = db_session().get(User, int(user_id))
-        return SessionUser(user) if user is not None and user.active else None
+        if user is None or not session_is_current(user, session.get(EPOCH_KEY)):
+            return None
+        return SessionUser(user)
 
     @app.before_request
     def _require_login() -> ResponseReturnValue | None:

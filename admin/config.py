@@ -23,9 +23,11 @@ def instance_dir(environ: dict[str, str] | None = None) -> Path:
 
 
 def _development_secret(folder: Path) -> str:
+    from workflow_model.db import private_folder
+
     path = folder / "secret_key"
     if not path.exists():
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder(folder)
         # Created private from the start, so the key is never readable by others.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:

@@ -10,6 +10,7 @@ from workflow_model.accounts import set_locale
 
 from .database import db_session
 from .i18n import LANGUAGES
+from .redirects import local_referrer
 
 blueprint = Blueprint("catalogue", __name__)
 
@@ -28,8 +29,4 @@ def choose_language() -> ResponseReturnValue:
 
 def _back() -> str:
     # Only a path on this site, so the switch cannot become an open redirect.
-    target = request.referrer or ""
-    host = request.host_url
-    if target.startswith(host):
-        return "/" + target[len(host) :]
-    return url_for("admin.index")
+    return local_referrer(request.referrer, request.host_url) or url_for("admin.index")

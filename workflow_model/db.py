@@ -46,6 +46,30 @@ def register_listeners() -> None:
     )
 
 
+def private_folder(path: Path) -> Path:
+    """Create the folder `path` (and missing parents) readable by its owner only (0700).
+
+    Folders that exist already are left as they are: their mode is the owner's choice.
+    Holds the SQLite file and the instance's secret key, hence private from the start.
+    """
+    missing = [folder for folder in (path, *path.parents) if not folder.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+        folder.chmod(0o700)  # mkdir's mode is narrowed by the umask, never widened: exact
+    return path
+
+
+def _create_private_file(path: Path) -> None:
+    # An empty file is a new SQLite database; made here first with mode 0600, since SQLite
+    # would create it with the umask's mode. Its -wal and -shm files copy the mode.
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(descriptor)
+    path.chmod(0o600)
+
+
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # SQLite leaves foreign keys off unless asked on every connection; WAL lets the
     # web server read while a CLI command writes.
@@ -60,14 +84,16 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine for `url`, preparing SQLite (folder, WAL, foreign keys) as needed.
 
     The folder of a SQLite file is created, so ``sqlite:///instance/sodo.db`` works on a
-    fresh checkout.
+    fresh checkout: a new folder with mode 0700, a new database file with mode 0600.
     """
     register_listeners()
     parsed = sa.make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+            path = Path(database).expanduser().resolve()
+            private_folder(path.parent)
+            _create_private_file(path)
         engine = sa.create_engine(url, **kwargs)
         sa.event.listen(engine, "connect", _on_sqlite_connect)
         return engine

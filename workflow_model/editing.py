@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .accounts import end_sessions
 from .audit import record_event
 from .contacts import email_problem, is_valid_phone
 from .models import (
@@ -40,7 +41,9 @@ from .models import (
 from .refusals import ChangeRefused, Refusal
 
 # Never journaled: secrets (a delivery target's too), and columns derived from others.
-HIDDEN_COLUMNS = frozenset({"password_hash", "secret", "search_text", "lock_counter"})
+HIDDEN_COLUMNS = frozenset(
+    {"password_hash", "secret", "search_text", "lock_counter", "session_epoch"}
+)
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,10 @@ def _refuse_flow_content(obj: object) -> None:
         raise TypeError(f"{type(obj).__name__} rows change through workflow_model.flow_editing")
 
 
+def _access_changed(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    return any(before.get(key) != after.get(key) for key in ("roles", "active"))
+
+
 def stage(session: Session, user: User | None, obj: object, before: dict[str, Any] | None) -> bool:
     """Check a new (`before` None) or changed row, flush it and journal it, without committing.
 
@@ -200,6 +207,9 @@ def stage(session: Session, user: User | None, obj: object, before: dict[str, An
     except IntegrityError as error:
         raise ChangeRefused(integrity_code(error), str(error.orig).splitlines()[0]) from error
     after = entity_state(obj)
+    if isinstance(obj, User) and before is not None and _access_changed(before, after):
+        # Sessions opened under the old roles (or before a deactivation) end.
+        end_sessions(session, obj)
     if before == after:
         return False
     action = "create" if before is None else "update"

@@ -19,7 +19,7 @@ from wtforms.validators import EqualTo, InputRequired, Length
 from workflow_model.accounts import hash_password, set_password
 from workflow_model.models import AuditEvent, Role, UserRole
 
-from .base import CsrfForm, SodoModelView, acting_user
+from .base import CsrfForm, SodoModelView, acting_user, has_any_role
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),
@@ -160,8 +160,17 @@ RECORD_TYPES = {
 }
 
 
+#: Journal entries about accounts (emails, names, roles, usernames tried at a lockout),
+#: which only a superuser sees.
+ACCOUNT_RECORD_TYPES = ("user", "login")
+
+
 class AuditEventView(SodoModelView):
-    """The journal: who changed what, when, with the states before and after. Read-only."""
+    """The journal: who changed what, when, with the states before and after. Read-only.
+
+    Account events are left out of every query (list, count, details, export) for anyone
+    but a superuser: hiding them in the page alone would leave them one URL away.
+    """
 
     allow_create = False
     allow_edit = False
@@ -203,3 +212,22 @@ class AuditEventView(SodoModelView):
         "before": _l("Before"),
         "after": _l("After"),
     }
+
+    def _visible(self, query: Any) -> Any:
+        if has_any_role(frozenset({Role.SUPERUSER})):
+            return query
+        return query.filter(AuditEvent.entity_type.not_in(ACCOUNT_RECORD_TYPES))
+
+    def get_query(self) -> Any:
+        """The entries this user may read."""
+        return self._visible(super().get_query())
+
+    def get_count_query(self) -> Any:
+        """Counted over the entries this user may read, so the pages add up."""
+        return self._visible(super().get_count_query())
+
+    def get_one(self, id: Any) -> Any:
+        """One entry, or None (404) when this user may not read it."""
+        if not str(id).isdigit():
+            return None
+        return self._visible(super().get_query()).filter(AuditEvent.id == int(id)).one_or_none()

@@ -48,6 +48,7 @@ from workflow_model.models import (
 )
 
 from ..config import delivery_limits, secret_box
+from ..redirects import local_path
 from .accounts import ACTIONS, RECORD_TYPES
 from .base import SodoModelView, acting_user, has_any_role
 
@@ -276,13 +277,6 @@ def _answer(model: Delivery) -> Markup:
     return Markup('<code class="sodo-answer">{}</code>').format(excerpt) if excerpt else Markup()
 
 
-def _local_path(url: str | None) -> str | None:
-    """`url` when it is a path on this site, else None: `next` must not lead elsewhere."""
-    if not url or not url.startswith("/") or url.startswith("//") or "\\" in url:
-        return None
-    return url
-
-
 class DeliveryView(SodoModelView):
     """The outbox: each version to deliver to each target, its status and its attempts."""
 
@@ -433,7 +427,7 @@ class DeliveryView(SodoModelView):
         if self.session.get(Delivery, delivery_id) is None:
             abort(404)
         self._retry([delivery_id])
-        back = _local_path(request.form.get("next")) or url_for(".index_view")
+        back = local_path(request.form.get("next")) or url_for(".index_view")
         return redirect(back)
 
     @expose("/push/<int:version_id>", methods=("POST",))
@@ -444,7 +438,7 @@ class DeliveryView(SodoModelView):
         version = self.session.get(FlowVersion, version_id)
         if version is None:
             abort(404)
-        back = _local_path(request.form.get("next")) or url_for(
+        back = local_path(request.form.get("next")) or url_for(
             "versions.procedure", procedure_id=version.case.procedure_id
         )
         try:

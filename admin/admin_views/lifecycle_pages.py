@@ -27,6 +27,7 @@ from workflow_model.overview import procedure_history
 from workflow_model.refusals import ChangeRefused
 
 from ..database import db_session
+from ..redirects import local_path
 from ..vocabulary import (
     CORRUPT_MARK,
     FIELD_LABELS,
@@ -53,13 +54,6 @@ ROLES = {
     "reject": frozenset({Role.APPROVER}),
     "retire": frozenset({Role.APPROVER}),
 }
-
-
-def _local_path(url: str | None) -> str | None:
-    """`url` when it is a path on this site, else None: `next` must not lead elsewhere."""
-    if not url or not url.startswith("/") or url.startswith("//") or "\\" in url:
-        return None
-    return url
 
 
 def _local_time(value: str | None) -> datetime | None:
@@ -197,7 +191,7 @@ class VersionsView(BaseView):
         if version is None:
             abort(404)
         user = acting_user(session)
-        back = _local_path(request.form.get("next")) or url_for(
+        back = local_path(request.form.get("next")) or url_for(
             ".procedure", procedure_id=version.case.procedure_id
         )
         try:

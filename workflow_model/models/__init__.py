@@ -14,7 +14,7 @@ from ..enums import (
     VersionStatus,
 )
 from . import search  # noqa: F401 - keeps search_text columns in step
-from .accounts import AuditEvent, LoginFailure, User, UserRole
+from .accounts import AuditEvent, LoginFailure, LoginThrottle, User, UserRole
 from .base import Base, utcnow
 from .calendar import DayOverride
 from .catalogue import DEFAULT_CASE_KEY, DossierComponent, Field, Procedure, ProcedureCase
@@ -61,6 +61,7 @@ __all__ = [
     "Join",
     "Level",
     "LoginFailure",
+    "LoginThrottle",
     "Officer",
     "Procedure",
     "ProcedureCase",

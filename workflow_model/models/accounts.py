@@ -29,6 +29,9 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     locale: Mapped[str] = mapped_column(sa.String(8), default="vi")
     search_text: Mapped[str] = mapped_column(sa.String(600), default="", index=True)
+    #: Stored in each login's session; bumped to end every session of the user at once
+    #: (logout, new password, other roles), since the session cookie itself cannot be revoked.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
     __search_fields__ = ("username", "full_name", "email")
 
@@ -87,6 +90,19 @@ class AuditEvent(Base):
     user: Mapped[User | None] = relationship()
 
     __table_args__ = (sa.Index("ix_audit_events_entity", "entity_type", "entity_id"),)
+
+
+class LoginThrottle(Base):
+    """One row per username tried: the row whose lock serializes its password checks.
+
+    A password is checked only after a failure is reserved for it under this lock, so
+    parallel attempts cannot check more passwords than the lockout allows.
+    """
+
+    __tablename__ = "login_throttles"
+
+    username: Mapped[str] = mapped_column(sa.String(USERNAME_LENGTH), primary_key=True)
+    attempts: Mapped[int] = mapped_column(default=0)
 
 
 class LoginFailure(Base):
