@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import auth, views
 from .admin_views import csp_nonce, init_admin
+from .bounds import RowIdConverter
 from .commands import register_commands
 from .config import load_config
 from .database import init_database
@@ -106,6 +107,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(static_dir()),
         instance_path=settings["SODO_INSTANCE"],
     )
+    # Before any route is added: every `<int:…>` of the app is a row id within INTEGER.
+    app.url_map.converters["int"] = RowIdConverter
     app.config.update(settings)
     init_database(app)
     init_i18n(app)
