@@ -18,6 +18,7 @@ from workflow_model.lifecycle import CorruptSnapshot
 
 from . import auth, views
 from .admin_views import csp_nonce, init_admin
+from .bounds import RowIdConverter
 from .commands import register_commands
 from .config import load_config
 from .database import init_database
@@ -133,6 +134,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(static_dir()),
         instance_path=settings["SODO_INSTANCE"],
     )
+    # Before any route is added: every `<int:…>` of the app is a row id within INTEGER.
+    app.url_map.converters["int"] = RowIdConverter
     app.config.update(settings)
     # The instance folder holds the SQLite file, the secret key and compiled catalogues.
     private_folder(Path(settings["SODO_INSTANCE"]))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from validators import Finding, Report, Severity, validate
 from workflow_model.calendar import DueDates, due_dates
 from workflow_model.calendar_store import working_calendar
+from workflow_model.check_cache import store_checks
 from workflow_model.conversion import documents_from_versions
 from workflow_model.document import FlowDocument
 from workflow_model.lifecycle import CorruptSnapshot, check_snapshot, version_document
@@ -68,7 +69,8 @@ def version_checks(
     """Errors and warnings of each version: cached, or validated now and cached.
 
     Versions never checked (or changed since) are loaded in one batch and validated;
-    the cache rows are committed, so the next list of the same page reads them only.
+    the cache rows are committed (an upsert, since another request may be filling the
+    same rows), so the next list of the same page reads them only.
     A version whose stored snapshot is corrupt (`lifecycle.snapshot_problem`: missing,
     changed since approval, or not a flow document) maps to its `CorruptSnapshot`
     instead, checked on every read, and is never cached; the other versions are not
@@ -99,14 +101,12 @@ def version_checks(
     missing = [key for key in version_ids if key not in cached]
     if missing:
         live = documents_from_versions(session, [k for k in missing if k not in frozen])
+        counts = {}
         for key, document in {**live, **frozen}.items():
             report = validate(document)
-            check = VersionCheck(
-                version_id=key,
-                errors=len(report.by_severity(Severity.ERROR)),
-                warnings=len(report.by_severity(Severity.WARNING)),
+            counts[key] = (
+                len(report.by_severity(Severity.ERROR)),
+                len(report.by_severity(Severity.WARNING)),
             )
-            session.add(check)
-            cached[key] = check
-        session.commit()
+        cached.update(store_checks(session, counts))
     return cached

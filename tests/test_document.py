@@ -235,7 +235,7 @@ def test_not_an_object() -> None:
             lambda d: d["procedure"]["dossier_components"].append(
                 {"key": "d1", "name": "Đơn", "copies": -1}
             ),
-            "procedure.dossier_components[0].copies: expected a whole number ≥ 0",
+            "procedure.dossier_components[0].copies: expected a whole number from 0 to 1000",
         ),
     ],
 )

@@ -12,6 +12,14 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from workflow_model.document import DocumentError, dump_document, load_document
+from workflow_model.document.limits import (
+    KEY_PATTERN,
+    MAX_DURATION,
+    MAX_KEY_LENGTH,
+    MAX_STEPS,
+    MAX_TEXT,
+    MAX_TRANSITIONS,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_PATH = ROOT / "workflow_model" / "schema" / "flow-1.schema.json"
@@ -198,6 +206,10 @@ VALID_CHANGES: dict[str, Callable[[dict[str, Any]], None]] = {
     "join-all": _set(("steps", 1, "join"), "all"),
     "key-of-64-characters": _set(("units", 0, "key"), "k" * 64),
     "vietnamese-key": _set(("officers", 0, "key"), "cán-bộ-1"),
+    "longest-step-name": _set(("steps", 0, "name"), "n" * 1000),
+    "longest-duration": _set(("steps", 0, "duration", "value"), 100_000),
+    "far-layout": _set(("layout", "s1", "x"), -1_000_000),
+    "most-copies": _set(("procedure", "dossier_components", 0, "copies"), 1000),
 }
 
 
@@ -252,6 +264,29 @@ INVALID_CHANGES: dict[str, Callable[[dict[str, Any]], None]] = {
     "bad-legal-time-unit": _set(("procedure", "legal_time", "unit"), "calendar_day"),
     "bad-split": _set(("steps", 1, "split"), "inclusive"),
     "bad-join": _set(("steps", 1, "join"), "first"),
+    # The bounds of workflow_model.document.limits: what the database or the editor refuse.
+    "key-with-a-gt": _set(("steps", 0, "key"), "a>b"),
+    "key-with-a-space": _set(("units", 0, "key"), "tt 1"),
+    "key-with-a-slash": _set(("procedure", "code"), "COL/1"),
+    "key-starting-with-a-dash": _set(("officers", 0, "key"), "-o1"),
+    "layout-name-not-a-key": _set(("layout", "a>b"), {"x": 0, "y": 0}),
+    "level-key-of-33-characters": _set(("units", 0, "level"), "l" * 33),
+    "step-name-too-long": _set(("steps", 0, "name"), "n" * 1001),
+    "unit-name-too-long": _set(("units", 0, "name"), "n" * 301),
+    "officer-phone-too-long": _set(("officers", 0, "phone"), "0" * 51),
+    "procedure-result-too-long": _set(("procedure", "result"), "r" * 2001),
+    "label-too-long": _set(("transitions", 0, "label"), "l" * 1001),
+    "nul-in-a-name": _set(("steps", 0, "name"), "Tiếp\u0000nhận"),
+    "duration-beyond-the-database": _set(("steps", 0, "duration", "value"), 100_001),
+    "legal-time-beyond-the-database": _set(("procedure", "legal_time", "value"), 1e6),
+    "copies-beyond-an-integer": _set(("procedure", "dossier_components", 0, "copies"), 2**31),
+    "layout-too-far": _set(("layout", "s1", "y"), 1e7),
+    "too-many-steps": lambda d: d["steps"].extend(
+        dict(d["steps"][-1], key=f"x{i}") for i in range(MAX_STEPS)
+    ),
+    "too-many-transitions": lambda d: d["transitions"].extend(
+        [dict(d["transitions"][0])] * MAX_TRANSITIONS
+    ),
 }
 
 
@@ -272,3 +307,28 @@ def test_schema_and_loader_reject_a_document_that_is_not_an_object(
     assert _errors(validator, document) != []
     with pytest.raises(DocumentError):
         load_document(json.dumps(document))
+
+
+def test_schema_states_the_bounds_of_the_loader() -> None:
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    defs = schema["$defs"]
+    key = defs["key"]
+    assert key["pattern"].encode().decode("unicode_escape") == KEY_PATTERN
+    assert key["maxLength"] == MAX_KEY_LENGTH
+    assert schema["properties"]["steps"]["maxItems"] == MAX_STEPS
+    assert schema["properties"]["transitions"]["maxItems"] == MAX_TRANSITIONS
+    assert defs["duration"]["properties"]["value"]["maximum"] == MAX_DURATION
+    stated = {
+        f"{name}.{field}": spec["maxLength"]
+        for name, definition in defs.items()
+        for field, spec in definition.get("properties", {}).items()
+        if "maxLength" in spec
+    }
+    stated["procedure.legal_basis"] = defs["procedure"]["properties"]["legal_basis"]["items"][
+        "maxLength"
+    ]
+    renamed = {"dossierComponent": "component"}
+    assert {
+        ".".join([renamed.get(k.split(".")[0], k.split(".")[0]), k.split(".")[1]]): v
+        for k, v in stated.items()
+    } == MAX_TEXT

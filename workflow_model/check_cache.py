@@ -7,9 +7,10 @@ they point at (an officer's new phone can make a version invalid).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, UOWTransaction
 
 from .models import (
@@ -26,6 +27,7 @@ from .models import (
     VersionOfficer,
     VersionUnit,
 )
+from .models.base import utcnow
 from .models.checks import VersionCheck
 
 _OWN_VERSION = (Step, Transition, VersionUnit, VersionOfficer)
@@ -77,11 +79,14 @@ def _version_ids(connection: sa.Connection, changed: Iterable[object]) -> set[in
 
 @sa.event.listens_for(Session, "before_flush")
 def _drop_stale_checks(session: Session, _context: UOWTransaction, _instances: object) -> None:
+    # `session.new` builds a new set on each call: read once, not once per object, so
+    # a flush of n rows (an import) costs n, not n².
+    new, deleted = session.new, session.deleted
     changed = [
         obj
-        for obj in (*session.new, *session.dirty, *session.deleted)
+        for obj in (*new, *session.dirty, *deleted)
         if not isinstance(obj, VersionCheck)
-        and (obj in session.new or obj in session.deleted or session.is_modified(obj))
+        and (obj in new or obj in deleted or session.is_modified(obj))
     ]
     if not changed:
         return
@@ -90,3 +95,38 @@ def _drop_stale_checks(session: Session, _context: UOWTransaction, _instances: o
     ids = _version_ids(connection, changed)
     if ids:
         connection.execute(sa.delete(VersionCheck).where(VersionCheck.version_id.in_(ids)))
+
+
+def store_checks(
+    session: Session, counts: Mapping[int, tuple[int, int]]
+) -> dict[int, VersionCheck]:
+    """Cache the (errors, warnings) of each version id in `counts`, and commit.
+
+    Two requests may fill the same versions at once: one upsert (``INSERT … ON CONFLICT
+    DO UPDATE``) per call, so the second writes over the first instead of breaking the
+    primary key. Returns the rows as stored, not attached to the session.
+    """
+    if not counts:
+        return {}
+    now = utcnow()
+    rows = [
+        {"version_id": key, "errors": errors, "warnings": warnings, "checked_at": now}
+        for key, (errors, warnings) in sorted(counts.items())
+    ]
+    dialect = session.get_bind().dialect.name
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(VersionCheck)
+    session.execute(
+        insert.values(rows).on_conflict_do_update(
+            index_elements=[VersionCheck.version_id],
+            set_={
+                "errors": insert.excluded.errors,
+                "warnings": insert.excluded.warnings,
+                "checked_at": insert.excluded.checked_at,
+            },
+        )
+    )
+    session.commit()
+    return {
+        key: VersionCheck(version_id=key, errors=errors, warnings=warnings, checked_at=now)
+        for key, (errors, warnings) in counts.items()
+    }

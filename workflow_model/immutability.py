@@ -54,10 +54,11 @@ def _committed_status(session: Session, version_id: int) -> VersionStatus | None
 @sa.event.listens_for(Session, "before_flush")
 def _guard_frozen_versions(session: Session, _context: Any, _instances: Any) -> None:
     content = (Step, Transition, StepOfficer, StepDocument, VersionUnit, VersionOfficer)
+    dirty = session.dirty  # a new set on each call: read once, so a flush costs n, not n²
     changed = [
         obj
-        for obj in (*session.new, *session.dirty, *session.deleted)
-        if isinstance(obj, content) and (obj not in session.dirty or session.is_modified(obj))
+        for obj in (*session.new, *dirty, *session.deleted)
+        if isinstance(obj, content) and (obj not in dirty or session.is_modified(obj))
     ]
     with session.no_autoflush:
         for obj in changed:

@@ -29,6 +29,7 @@ from workflow_model.models import Role, User
 from workflow_model.refusals import ChangeRefused, Refusal
 from workflow_model.text import fold
 
+from ..bounds import list_arguments_in_range
 from ..i18n import wtforms_translations
 from ..vocabulary import ENUM_LABELS, REFUSAL_MESSAGES, refusal_message
 
@@ -280,6 +281,16 @@ class SodoModelView(ModelView):
         if flag is not None and not getattr(self, flag):
             abort(403)
         return None
+
+    def _get_list_extra_args(self) -> Any:
+        # Flask-Admin passes these numbers on as they are: out of range, the database
+        # breaks on them (an OFFSET beyond its integers), so they are refused first.
+        args = super()._get_list_extra_args()
+        if not list_arguments_in_range(
+            args.page, args.page_size, args.sort, tuple(self.page_size_options)
+        ):
+            abort(400)
+        return args
 
     def _apply_search(self, query, count_query, joins, count_joins, search):  # noqa: ANN001, ANN202
         # The search column holds folded text, so the term is folded the same way; other

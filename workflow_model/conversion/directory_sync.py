@@ -55,27 +55,36 @@ def resolve_units(session: Session, doc: FlowDocument, user: User | None) -> dic
     """Match each unit of `doc` to an identical directory unit, or create it.
 
     A unit is reused only when name, level, one-stop flag and parent all agree: an
-    import never rewrites the directory, and two provinces' "tt" stay two units.
+    import never rewrites the directory, and two provinces' "tt" stay two units. The
+    units created are flushed together, once, then journaled.
     """
     resolved: dict[str, Unit] = {}
-    for entry in unit_order(doc)[0]:
-        level = level_by_key(session, entry.level)
-        parent = resolved[entry.parent] if entry.parent is not None else None
-        taken = {unit.id for unit in resolved.values()}
-        unit = _match_unit(session, entry, level, parent, taken)
-        if unit is None:
-            codes = session.execute(sa.select(Unit.code).where(Unit.code.like(f"{entry.key}%")))
-            unit = Unit(
-                code=free_key(entry.key, codes.scalars()),
-                name=entry.name,
-                level=level,
-                one_stop=entry.one_stop,
-                parent=parent,
-            )
-            session.add(unit)
-            session.flush()
-            record_event(session, user, "create", "unit", unit.id, after=_unit_state(unit))
-        resolved[entry.key] = unit
+    created: list[Unit] = []
+    levels = {key: level_by_key(session, key) for key in dict.fromkeys(u.level for u in doc.units)}
+    with session.no_autoflush:
+        for entry in unit_order(doc)[0]:
+            level = levels[entry.level]
+            parent = resolved[entry.parent] if entry.parent is not None else None
+            taken = {unit.id for unit in resolved.values() if unit not in created}
+            # A unit this import creates is nobody's parent in the directory yet.
+            unit = None if parent in created else _match_unit(session, entry, level, parent, taken)
+            if unit is None:
+                codes = session.execute(
+                    sa.select(Unit.code).where(Unit.code.like(f"{entry.key}%"))
+                ).scalars()
+                unit = Unit(
+                    code=free_key(entry.key, [*codes, *(u.code for u in created)]),
+                    name=entry.name,
+                    level=level,
+                    one_stop=entry.one_stop,
+                    parent=parent,
+                )
+                session.add(unit)
+                created.append(unit)
+            resolved[entry.key] = unit
+    session.flush()
+    for unit in created:
+        record_event(session, user, "create", "unit", unit.id, after=_unit_state(unit))
     return resolved
 
 
@@ -95,37 +104,52 @@ def resolve_officers(
     """Match each officer of `doc` by email (which identifies a person), or create it.
 
     The document is the newer statement of a person's contacts: a matched officer takes
-    its name, title, phone and unit, and the change is journaled.
+    its name, title, phone and unit, and the change is journaled. Two queries find the
+    existing officers, and one flush stores them all.
     """
-    resolved: dict[str, Officer] = {}
-    for entry in doc.officers:
-        email = entry.email or None
-        unit = units[entry.unit]
-        officer = None
-        if email is not None:
-            officer = session.execute(
-                sa.select(Officer).where(Officer.email == email)
-            ).scalar_one_or_none()
-        else:
-            officer = session.execute(
-                sa.select(Officer).where(
-                    Officer.email.is_(None),
-                    Officer.full_name == entry.name,
-                    Officer.unit_id == unit.id,
+    emails = [entry.email for entry in doc.officers if entry.email]
+    nameless_units = {units[entry.unit].id for entry in doc.officers if not entry.email}
+    with session.no_autoflush:
+        by_email = {
+            officer.email: officer
+            for officer in session.execute(
+                sa.select(Officer).where(Officer.email.in_(emails))
+            ).scalars()
+        }
+        nameless = list(
+            session.execute(
+                sa.select(Officer)
+                .where(Officer.email.is_(None), Officer.unit_id.in_(nameless_units))
+                .order_by(Officer.id)
+            ).scalars()
+        )
+        resolved: dict[str, Officer] = {}
+        changes: list[tuple[Officer, dict[str, Any] | None]] = []
+        for entry in doc.officers:
+            email = entry.email or None
+            unit = units[entry.unit]
+            if email is not None:
+                officer = by_email.get(email)
+            else:
+                officer = next(
+                    (o for o in nameless if o.full_name == entry.name and o.unit_id == unit.id),
+                    None,
                 )
-            ).scalar()
-        if officer is not None and officer in resolved.values():
-            officer = None if email is None else officer
-        before = _officer_state(officer) if officer is not None else None
-        if officer is None:
-            officer = Officer(email=email)
-            session.add(officer)
-        officer.full_name, officer.title, officer.phone = entry.name, entry.title, entry.phone
-        officer.unit = unit
-        session.flush()
+                if officer is not None and officer in resolved.values():
+                    officer = None
+            before = _officer_state(officer) if officer is not None else None
+            if officer is None:
+                officer = Officer(email=email)
+                session.add(officer)
+            officer.full_name, officer.title, officer.phone = entry.name, entry.title, entry.phone
+            officer.unit = unit
+            changes.append((officer, before))
+            resolved[entry.key] = officer
+    # One flush for every officer created or changed, then the journal.
+    session.flush()
+    for officer, before in changes:
         after = _officer_state(officer)
         if before != after:
             action = "create" if before is None else "update"
             record_event(session, user, action, "officer", officer.id, before=before, after=after)
-        resolved[entry.key] = officer
     return resolved

@@ -42,6 +42,9 @@ def _next_number(session: Session, case: ProcedureCase) -> int:
     return (highest or 0) + 1
 
 
+_TRANSITION_COLUMNS = [column for column in Transition.__table__.columns if not column.primary_key]
+
+
 def write_content(
     session: Session,
     version: FlowVersion,
@@ -53,32 +56,39 @@ def write_content(
 
     `unit_ids` and `officer_ids` name the directory rows the document's keys stand for.
     Used by import (rows found or created from the document) and by `new_draft` (the
-    rows of the version it copies), so both store content the same way.
+    rows of the version it copies), so both store content the same way. `version` must
+    have its id (be flushed). Proportional to the document's size: the rows of each kind
+    are added together and flushed once (steps, then transitions, which need their ids).
     """
     components = {c.key: c.id for c in version.case.procedure.dossier_components}
-    for position, unit in enumerate(doc.units):
-        version.units.append(
-            VersionUnit(unit_id=unit_ids[unit.key], key=unit.key, position=position)
+    session.add_all(
+        VersionUnit(version_id=version.id, unit_id=unit_ids[unit.key], key=unit.key, position=i)
+        for i, unit in enumerate(doc.units)
+    )
+    session.add_all(
+        VersionOfficer(
+            version_id=version.id, officer_id=officer_ids[officer.key], key=officer.key, position=i
         )
-    for position, officer in enumerate(doc.officers):
-        version.officers.append(
-            VersionOfficer(officer_id=officer_ids[officer.key], key=officer.key, position=position)
-        )
+        for i, officer in enumerate(doc.officers)
+    )
     steps: dict[str, Step] = {}
-    for position, entry in enumerate(doc.steps):
-        point = doc.layout.get(entry.key)
-        step = Step(
-            key=entry.key,
-            x=point.x if point else None,
-            y=point.y if point else None,
-            position=position,
-        )
-        version.steps.append(step)
-        apply_step_values(
-            session, step, values_from_entry(entry, unit_ids, officer_ids, components)
-        )
-        steps[entry.key] = step
+    with session.no_autoflush:
+        for position, entry in enumerate(doc.steps):
+            point = doc.layout.get(entry.key)
+            step = Step(
+                version_id=version.id,
+                key=entry.key,
+                x=point.x if point else None,
+                y=point.y if point else None,
+                position=position,
+            )
+            apply_step_values(
+                session, step, values_from_entry(entry, unit_ids, officer_ids, components)
+            )
+            steps[entry.key] = step
+    session.add_all(steps.values())
     session.flush()
+    rows = []
     for position, link in enumerate(doc.transitions):
         transition = Transition(
             version_id=version.id,
@@ -87,8 +97,14 @@ def write_content(
             position=position,
         )
         apply_transition_values(transition, TransitionValues(label=link.label))
-        version.transitions.append(transition)
-    session.flush()
+        rows.append({c.key: getattr(transition, c.key) for c in _TRANSITION_COLUMNS})
+    if rows:
+        # One executemany: no transition's id is needed here. It skips the flush
+        # listeners, which have nothing to do for it: the version is a new draft, so
+        # it has no cached check and is not frozen.
+        session.execute(sa.insert(Transition), rows)
+    # The rows went in by their foreign keys: the version's collections are read afresh.
+    session.expire(version, ["units", "officers", "steps", "transitions"])
 
 
 def create_draft_from_document(
@@ -126,8 +142,7 @@ def create_draft_from_document(
             source=dict(doc.source) if doc.source is not None else None,
         )
         session.add(version)
-        session.flush()
-        session.flush()  # ids for the rows found or created
+        session.flush()  # ids for the version and the rows found or created
         write_content(
             session,
             version,

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
 from ..conversion.step_content import STEP_FIELDS, DurationValues, StepValues, TransitionValues
+from ..document import limits
 from ..models import (
     DossierComponent,
     FlowVersion,
@@ -32,13 +33,14 @@ from ..models import (
 )
 from ..refusals import ChangeRefused, Refusal
 
-MAX_DURATION = 100_000
-MAX_NAME = 1000
-MAX_DESCRIPTION = 20_000
-MAX_COORDINATE = 1_000_000
+# One set of bounds for a document and for an edit: what loads can be edited, and back.
+MAX_DURATION = limits.MAX_DURATION
+MAX_NAME = limits.MAX_TEXT["step.name"]
+MAX_DESCRIPTION = limits.MAX_TEXT["step.description"]
+MAX_COORDINATE = limits.MAX_COORDINATE
 MAX_POSITION = 1_000_000
-MAX_KEY = 64
-_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", re.ASCII)
+MAX_KEY = limits.MAX_KEY_LENGTH
+_KEY = limits.KEY_RE
 _NUMBER = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*$", re.ASCII)
 
 
@@ -116,12 +118,12 @@ def check_label(label: object) -> str:
 
 
 def check_key(key: object) -> str:
-    """A step key: letters, digits, ``_ . -``, at most 64 characters.
+    """A step key: `limits.KEY_PATTERN` (letters, digits, ``_ . -``), at most 64 characters.
 
     >>> check_key("s10")
     's10'
     """
-    if not isinstance(key, str) or not _KEY.match(key) or len(key) > MAX_KEY:
+    if not isinstance(key, str) or not _KEY.fullmatch(key) or len(key) > MAX_KEY:
         raise ChangeRefused(Refusal.INVALID_KEY, f"not a step key: {key!r}", value=key)
     return key
 
