@@ -162,11 +162,11 @@ def test_sodo_targets_reencrypt(database: Database, tmp_path: Path) -> None:
         assert SecretBox.from_keys("the new SECRET_KEY").open(stored.secret) == SECRET
 
 
-def test_migration_0008_encrypts_stored_secrets_and_downgrade_opens_them(
+def test_migration_0010_encrypts_stored_secrets_and_downgrade_opens_them(
     database: Database,
 ) -> None:
     engine = database.engine
-    downgrade(engine, "0007", secret_box=TEST_BOX)
+    downgrade(engine, "0009", secret_box=TEST_BOX)
     with engine.begin() as connection:
         connection.execute(
             sa.text(
@@ -183,7 +183,7 @@ def test_migration_0008_encrypts_stored_secrets_and_downgrade_opens_them(
     with engine.connect() as connection:
         raw = connection.execute(sa.text("SELECT secret FROM delivery_targets")).scalar_one()
     assert raw.startswith("gAAAAA") and TEST_BOX.open(raw) == "demo:" + SECRET
-    downgrade(engine, "0007", secret_box=TEST_BOX)
+    downgrade(engine, "0009", secret_box=TEST_BOX)
     with engine.connect() as connection:
         back = connection.execute(sa.text("SELECT secret FROM delivery_targets")).scalar_one()
     assert back == "demo:" + SECRET

@@ -1,6 +1,6 @@
 """The document as submitted and its SHA-256, which approval freezes.
 
-Revision ID: 0008_submitted_snapshot
+Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-07 04:40:00.000000
 """
@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0008_submitted_snapshot'
+revision = '0008'
 down_revision = '0007'
 branch_labels = None
 depends_on = None

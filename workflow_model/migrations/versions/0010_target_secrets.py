@@ -6,8 +6,8 @@ stored in the clear before are sealed here; downgrading opens them again. Both n
 app's key (`sodo db upgrade` passes it): without it, a database holding secrets is
 refused rather than left half done.
 
-Revision ID: 0008_target_secrets
-Revises: 0007
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-07 04:40:00
 """
 
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from workflow_model.target_secrets import looks_sealed
 
 
-revision = '0008_target_secrets'
-down_revision = '0007'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Account security: a session epoch per user, and a lock row per username tried at login.
 
-Revision ID: 0008_account_security
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-07 04:40:00.000000
 """
 
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0008_account_security'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
