@@ -35,9 +35,9 @@ from .i18n import WTFormsTranslations, wtforms_translations
 from .redirects import local_path
 
 blueprint = Blueprint("auth", __name__)
-# The language switch is public too: the login page offers it.
 #: The session key holding the user's `session_epoch` at login.
 EPOCH_KEY = "sodo_epoch"
+# The language switch is public too: the login page offers it.
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "catalogue.choose_language"})
 
 

@@ -51,7 +51,7 @@ class UserView(SodoModelView):
     can_export = False
     column_list = ("username", "full_name", "email", "roles", "locale", "active")
     # Never shown, not even its hash.
-    column_details_exclude_list = ("search_text", "password_hash")
+    column_details_exclude_list = ("search_text", "password_hash", "session_epoch")
     column_export_exclude_list = ("search_text", "password_hash")
     column_searchable_list = ("search_text",)
     column_sortable_list = ("username", "full_name", "active")
