@@ -44,7 +44,14 @@ def approve_one(session: Session) -> None:
     session.commit()
     version = create_draft_from_document(session, load_document(CAOBANG.read_bytes()), author)
     submit(session, version, author, validate=validate)
-    approve(session, version, approver, "Đồng ý.")
+    approve(
+        session,
+        version,
+        approver,
+        "Đồng ý.",
+        reviewed_sha256=version.submitted_sha256 or "",
+        validate=validate,
+    )
 
 
 def worker(session: Session, **settings: Any) -> Worker:

@@ -36,7 +36,13 @@ def approve_alike(session: Session, author: User, approver: User) -> None:
     for code in ALIKE:
         version = create_draft_from_document(session, coded(code), author)
         submit(session, version, author, validate=validate)
-        approve(session, version, approver)
+        approve(
+            session,
+            version,
+            approver,
+            reviewed_sha256=version.submitted_sha256 or "",
+            validate=validate,
+        )
 
 
 def test_names_that_clash_get_a_hash_and_the_others_stay_plain() -> None:

@@ -84,7 +84,13 @@ def test_import_after_approval_opens_the_next_version(session: Session) -> None:
     author, approver = _people(session)
     first = create_draft_from_document(session, _doc(CASE_ONE), author)
     submit(session, first, author, validate=validate)
-    approve(session, first, approver)
+    approve(
+        session,
+        first,
+        approver,
+        reviewed_sha256=first.submitted_sha256 or "",
+        validate=validate,
+    )
     second = create_draft_from_document(session, _doc(CASE_ONE), author)
     assert (second.number, second.status) == (2, VersionStatus.DRAFT)
     with pytest.raises(ChangeRefused) as caught:

@@ -64,7 +64,14 @@ def approved_versions(session: Session, *paths: Path) -> list[FlowVersion]:
     for path in paths:
         version = create_draft_from_document(session, load_document(path.read_bytes()), author)
         submit(session, version, author, validate=validate)
-        approve(session, version, approver, "Đồng ý.")
+        approve(
+            session,
+            version,
+            approver,
+            "Đồng ý.",
+            reviewed_sha256=version.submitted_sha256 or "",
+            validate=validate,
+        )
         versions.append(version)
     return versions
 
