@@ -191,3 +191,26 @@ def test_import_refuses_each_hostile_file_in_one_line_and_stores_the_others(
         assert connection.execute(sa.text("SELECT count(*) FROM steps")).scalar() == len(
             BASE["steps"]
         )
+
+
+def test_a_unit_key_of_64_characters_gets_a_code_that_fits_when_taken(
+    database: Database, tmp_path: Path
+) -> None:
+    env = {**os.environ, "DATABASE_URL": database.url, "SODO_INSTANCE": str(tmp_path / "i")}
+    paths = []
+    for number in (1, 2):
+        data = copy.deepcopy(BASE)
+        data["procedure"]["code"] = f"1.00089{number}"
+        key = "k" * 64
+        data["units"][2].update(key=key, name=f"Phòng {number}")
+        for officer in data["officers"]:
+            officer["unit"] = key if officer["unit"] == "svh-qlvh" else officer["unit"]
+            officer["email"] = f"{number}.{officer['email']}"
+        for step in data["steps"]:
+            step["unit"] = key if step["unit"] == "svh-qlvh" else step["unit"]
+        paths.append(_write(tmp_path, f"{number}.json", json.dumps(data, ensure_ascii=False)))
+    result = run_sodo("import", *map(str, paths), env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    with database.engine.connect() as connection:
+        codes = connection.execute(sa.text("SELECT code FROM units WHERE code LIKE 'kkk%'"))
+        assert sorted(len(code) for code in codes.scalars()) == [56, 64]

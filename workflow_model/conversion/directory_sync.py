@@ -12,6 +12,7 @@ from ..document import (
     FlowDocument,
     UnitEntry,
 )
+from ..document.limits import MAX_KEY_LENGTH
 from ..models import (
     Level,
     Officer,
@@ -51,6 +52,16 @@ def _match_unit(
     return None
 
 
+def _free_code(session: Session, key: str, created: list[Unit]) -> str:
+    # `key`, or `key-2`…; a long key is cut so that its suffix still fits the column.
+    def free(wanted: str) -> str:
+        codes = session.execute(sa.select(Unit.code).where(Unit.code.like(f"{wanted}%")))
+        return free_key(wanted, [*codes.scalars(), *(unit.code for unit in created)])
+
+    code = free(key)
+    return code if len(code) <= MAX_KEY_LENGTH else free(key[: MAX_KEY_LENGTH - 8])
+
+
 def resolve_units(session: Session, doc: FlowDocument, user: User | None) -> dict[str, Unit]:
     """Match each unit of `doc` to an identical directory unit, or create it.
 
@@ -69,11 +80,8 @@ def resolve_units(session: Session, doc: FlowDocument, user: User | None) -> dic
             # A unit this import creates is nobody's parent in the directory yet.
             unit = None if parent in created else _match_unit(session, entry, level, parent, taken)
             if unit is None:
-                codes = session.execute(
-                    sa.select(Unit.code).where(Unit.code.like(f"{entry.key}%"))
-                ).scalars()
                 unit = Unit(
-                    code=free_key(entry.key, [*codes, *(u.code for u in created)]),
+                    code=_free_code(session, entry.key, created),
                     name=entry.name,
                     level=level,
                     one_stop=entry.one_stop,
