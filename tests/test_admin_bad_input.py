@@ -15,6 +15,7 @@ from support.admin_site import (
     ESCAPED_SCRIPT,
     IN_USE,
     INVALID_EMAIL,
+    INVALID_KEY,
     INVALID_PHONE,
     NOT_DRAFT,
     SCRIPT,
@@ -106,6 +107,25 @@ def test_duplicate_codes_and_emails_are_refused(site: Site) -> None:
         assert response.status_code == 200, url
         # The form's check of the unique column, under the field; the service's otherwise.
         assert field_errors(response).get(field) or DUPLICATE in messages(response), url
+    assert site.rows() == before
+
+
+def test_codes_a_flow_document_cannot_carry_are_refused(site: Site) -> None:
+    # A procedure code or a unit code is a key of the exported document: what the forms
+    # store must load again, so `>`, `/` and spaces are refused here as by the loader.
+    admin = site.browser("admin")
+    ids = sample_ids(site)
+    before = site.rows()
+    for url, values in (
+        ("/procedure/new/", {"code": "COL/1", "name": "Thủ tục có mã lạ"}),
+        ("/procedure/new/", {"code": "1.009 645", "name": "Thủ tục có dấu cách"}),
+        ("/unit/new/", {"code": "a>b", "name": "Phòng Tư pháp"}),
+        (f"/unit/edit/?id={ids['unit']}", {"code": "ubnd/xa"}),
+        ("/level/new/", {"key": "cấp <b>", "name": "Cấp lạ"}),
+    ):
+        response = admin.submit(url, values)
+        assert response.status_code == 200, url
+        assert INVALID_KEY in messages(response), (url, messages(response))
     assert site.rows() == before
 
 

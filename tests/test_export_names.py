@@ -24,7 +24,8 @@ from workflow_model.lifecycle import approve, submit
 from workflow_model.models import Role, User
 
 CAOBANG = FLOWS_DIR / "caobang-1_004944-1.json"
-ALIKE = ("COL/1", "COL_1", "COL 1")
+# Codes the loader accepts that still name the same file where case is folded.
+ALIKE = ("COL_1", "col_1", "Col_1")
 
 
 def coded(code: str) -> FlowDocument:
@@ -46,7 +47,7 @@ def approve_alike(session: Session, author: User, approver: User) -> None:
 
 
 def test_names_that_clash_get_a_hash_and_the_others_stay_plain() -> None:
-    items = [ExportItem(coded(code), VersionInfo(1, "approved")) for code in (*ALIKE, "col_1")]
+    items = [ExportItem(coded(code), VersionInfo(1, "approved")) for code in (*ALIKE, "COL/1")]
     plain = ExportItem(coded("1.004944"), VersionInfo(1, "approved"))
     fmt = FORMATS["json"]
     # The bug: every one of them is "COL_1-v1.json" (or differs only in case).
@@ -54,7 +55,7 @@ def test_names_that_clash_get_a_hash_and_the_others_stay_plain() -> None:
     names = file_names([*items, plain], fmt)
     assert len({name.casefold() for name in names}) == 5
     assert names[-1] == "1.004944-v1.json"
-    assert all(name.startswith(("COL_1-v1-", "col_1-v1-")) for name in names[:-1])
+    assert all(name.casefold().startswith("col_1-v1-") for name in names[:-1])
     # Deterministic: a version's name does not depend on the order.
     assert file_names([plain, *reversed(items)], fmt) == [names[-1], *reversed(names[:-1])]
 

@@ -25,6 +25,7 @@ from support.receiver import add_target
 from support.web import logged_in
 
 from admin.reporting import version_checks
+from delivery.transports import TargetLimits
 from delivery.worker import Worker
 from validators import validate
 from workflow_model import delivery as outbox
@@ -199,6 +200,7 @@ def test_the_worker_refuses_a_corrupt_version_and_delivers_the_others(
         sessionmaker(bind=session.get_bind(), expire_on_commit=False),
         outbox.RetryPolicy(max_attempts=5, backoff_base=0.0),
         timeout=2.0,
+        limits=TargetLimits.parse(directory_root=str(tmp_path)),
     )
     assert worker.deliver_due() == Counter({"delivered": 1, "failed": 1})
     assert os.listdir(folder) == ["3.000527.H61-v1.json"]

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from .accounts import end_sessions
 from .audit import record_event
 from .contacts import email_problem, is_valid_phone
+from .document.limits import KEY_RE, MAX_KEY_LENGTH, MAX_LEVEL_KEY_LENGTH
 from .models import (
     DossierComponent,
     Field,
@@ -102,7 +103,38 @@ def entity_name(obj: object) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
 
 
+# The columns a flow document names as keys (its procedure code, case and component
+# keys, unit keys, level keys): the loader's key rule holds for them, so whatever the
+# forms store exports to a document that loads again.
+KEY_COLUMNS: dict[type, tuple[str, int]] = {
+    Procedure: ("code", MAX_KEY_LENGTH),
+    ProcedureCase: ("key", MAX_KEY_LENGTH),
+    DossierComponent: ("key", MAX_KEY_LENGTH),
+    Unit: ("code", MAX_KEY_LENGTH),
+    Level: ("key", MAX_LEVEL_KEY_LENGTH),
+}
+
+
+def _check_key(obj: object, before: dict[str, Any] | None) -> None:
+    """Refuse a new or changed code or key outside `limits.KEY_PATTERN` (``invalid-key``).
+
+    A value already stored is left alone, so an older row stays editable.
+    """
+    column = KEY_COLUMNS.get(type(obj))
+    if column is None or (isinstance(obj, ProcedureCase) and obj.is_default):
+        return
+    attribute, longest = column
+    value = getattr(obj, attribute)
+    if before is not None and before.get(attribute) == value:
+        return
+    if not isinstance(value, str) or len(value) > longest or not KEY_RE.fullmatch(value):
+        raise ChangeRefused(
+            Refusal.INVALID_KEY, f"{attribute} {value!r} is not a valid key", value=value
+        )
+
+
 def _check(session: Session, obj: object, before: dict[str, Any] | None) -> None:
+    _check_key(obj, before)
     if isinstance(obj, Officer):
         if not is_valid_phone(obj.phone or ""):
             raise ChangeRefused(
