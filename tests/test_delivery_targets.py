@@ -18,20 +18,16 @@ from conftest import FLOWS_DIR, Database
 from sqlalchemy.orm import Session, sessionmaker
 from support.cli import folder_env, run_sodo
 from support.receiver import LOCAL, TEST_BOX, Receiver, Servers, add_target
+from support.signoff import approved_flow, author_and_approver
 from werkzeug.wrappers import Request
 
 from delivery import transports
 from delivery.transports import Payload, TargetLimits, TargetSettings, verify_signature
 from delivery.worker import Worker
-from validators import validate
 from workflow_model import delivery as outbox
-from workflow_model.accounts import create_user
-from workflow_model.conversion import create_draft_from_document
 from workflow_model.db import make_session_factory
-from workflow_model.document import load_document
-from workflow_model.lifecycle import approve, submit
 from workflow_model.migrate import downgrade, upgrade
-from workflow_model.models import Delivery, DeliveryStatus, DeliveryTarget, Role, TargetKind
+from workflow_model.models import Delivery, DeliveryStatus, DeliveryTarget, TargetKind
 from workflow_model.target_secrets import SecretBox, SecretUnreadable
 
 SECRET = "khóa-bí-mật-3c8e1f"  # a test secret
@@ -39,19 +35,7 @@ CAOBANG = FLOWS_DIR / "caobang-1_004944-1.json"
 
 
 def approve_one(session: Session) -> None:
-    author = create_user(session, "tac.gia", "mật khẩu dài 1", [Role.ADMIN])
-    approver = create_user(session, "phe.duyet", "mật khẩu dài 2", [Role.APPROVER])
-    session.commit()
-    version = create_draft_from_document(session, load_document(CAOBANG.read_bytes()), author)
-    submit(session, version, author, validate=validate)
-    approve(
-        session,
-        version,
-        approver,
-        "Đồng ý.",
-        reviewed_sha256=version.submitted_sha256 or "",
-        validate=validate,
-    )
+    approved_flow(session, CAOBANG, *author_and_approver(session))
 
 
 def worker(session: Session, **settings: Any) -> Worker:

@@ -12,15 +12,13 @@ import sqlalchemy as sa
 from conftest import FLOWS_DIR, Database, LiveServer
 from sqlalchemy.orm import Session
 from support.cli import run_sodo
+from support.signoff import approved_flow
 from support.web import logged_in
 
 from exporters import FORMATS, ExportItem, VersionInfo, file_name, file_names
-from validators import validate
 from workflow_model.accounts import create_user
-from workflow_model.conversion import create_draft_from_document
 from workflow_model.db import make_engine, make_session_factory
 from workflow_model.document import FlowDocument, load_document
-from workflow_model.lifecycle import approve, submit
 from workflow_model.models import Role, User
 
 CAOBANG = FLOWS_DIR / "caobang-1_004944-1.json"
@@ -35,15 +33,7 @@ def coded(code: str) -> FlowDocument:
 
 def approve_alike(session: Session, author: User, approver: User) -> None:
     for code in ALIKE:
-        version = create_draft_from_document(session, coded(code), author)
-        submit(session, version, author, validate=validate)
-        approve(
-            session,
-            version,
-            approver,
-            reviewed_sha256=version.submitted_sha256 or "",
-            validate=validate,
-        )
+        approved_flow(session, coded(code), author, approver)
 
 
 def test_names_that_clash_get_a_hash_and_the_others_stay_plain() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import unicodedata
@@ -293,10 +294,10 @@ def test_awkward_texts_round_trip_as_strings() -> None:
 
 def test_sheet_names_are_valid_and_unique() -> None:
     def code(value: str) -> FlowDocument:
-        def change(data: dict) -> None:
-            data["procedure"]["code"] = value
-
-        return flow(change)
+        # The loader and the forms refuse such codes now, but rows stored before that
+        # rule still reach the exporter, which must give Excel a valid name anyway.
+        doc = flow()
+        return dataclasses.replace(doc, procedure=dataclasses.replace(doc.procedure, code=value))
 
     long_code = "1.000894.H05/" + "x" * 40
     items = [

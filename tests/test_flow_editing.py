@@ -18,6 +18,7 @@ from conftest import FLOWS_DIR
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session, aliased
+from support.signoff import approved_flow, author_and_approver
 
 from validators import validate
 from workflow_model import flow_editing as fe
@@ -27,7 +28,7 @@ from workflow_model.conversion.step_content import STEP_FIELDS
 from workflow_model.db import make_session_factory
 from workflow_model.document import Duration, Position, dump_document, load_document
 from workflow_model.editing import ChangeRefused
-from workflow_model.lifecycle import approve, new_draft, reject, submit
+from workflow_model.lifecycle import new_draft, reject, submit
 from workflow_model.models import (
     AuditEvent,
     DossierComponent,
@@ -177,19 +178,8 @@ class Editor:
 @pytest.fixture
 def editor(session: Session) -> Editor:
     """A draft (version 2) of the Vĩnh Long flow, whose version 1 is approved."""
-    author = create_user(session, "tac.gia", "mật khẩu dài 1", [Role.ADMIN])
-    approver = create_user(session, "phe.duyet", "mật khẩu dài 2", [Role.APPROVER])
-    session.commit()
-    first = create_draft_from_document(session, load_document(VINHLONG.read_bytes()), author)
-    submit(session, first, author, validate=validate)
-    approve(
-        session,
-        first,
-        approver,
-        "Đồng ý.",
-        reviewed_sha256=first.submitted_sha256,
-        validate=validate,
-    )
+    author, approver = author_and_approver(session)
+    first = approved_flow(session, VINHLONG, author, approver)
     draft = new_draft(session, first.case, author)
     assert draft.number == 2
     assert draft.status is VersionStatus.DRAFT

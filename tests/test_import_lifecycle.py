@@ -10,21 +10,19 @@ import sqlalchemy as sa
 from conftest import FLOWS_DIR, Database
 from sqlalchemy.orm import Session
 from support.cli import run_sodo
+from support.signoff import author_and_approver, submit_and_approve
 
 from validators import validate
-from workflow_model.accounts import create_user
 from workflow_model.conversion import create_draft_from_document
 from workflow_model.db import make_session_factory
 from workflow_model.document import Duration, FlowDocument, dump_document, load_document
-from workflow_model.lifecycle import approve, new_draft, submit
+from workflow_model.lifecycle import new_draft, submit
 from workflow_model.models import (
     AuditEvent,
     FlowVersion,
     Procedure,
     ProcedureCase,
-    Role,
     TimeUnit,
-    User,
     VersionStatus,
 )
 from workflow_model.refusals import ChangeRefused, Refusal
@@ -44,13 +42,6 @@ def _renamed(doc: FlowDocument, name: str, days: float) -> FlowDocument:
     return dataclasses.replace(doc, procedure=procedure)
 
 
-def _people(session: Session) -> tuple[User, User]:
-    author = create_user(session, "tac.gia", "mật khẩu dài 1", [Role.ADMIN])
-    approver = create_user(session, "phe.duyet", "mật khẩu dài 2", [Role.APPROVER])
-    session.commit()
-    return author, approver
-
-
 def _state(session: Session) -> tuple[object, ...]:
     """Everything an import could write: versions, procedures, cases, the journal."""
     session.expire_all()
@@ -68,7 +59,7 @@ def _state(session: Session) -> tuple[object, ...]:
 
 
 def test_a_second_import_of_a_case_with_an_open_draft_is_refused(session: Session) -> None:
-    author, _ = _people(session)
+    author, _ = author_and_approver(session)
     first = create_draft_from_document(session, _doc(CASE_ONE), author)
     before = _state(session)
     with pytest.raises(ChangeRefused) as caught:
@@ -81,16 +72,9 @@ def test_a_second_import_of_a_case_with_an_open_draft_is_refused(session: Sessio
 
 
 def test_import_after_approval_opens_the_next_version(session: Session) -> None:
-    author, approver = _people(session)
+    author, approver = author_and_approver(session)
     first = create_draft_from_document(session, _doc(CASE_ONE), author)
-    submit(session, first, author, validate=validate)
-    approve(
-        session,
-        first,
-        approver,
-        reviewed_sha256=first.submitted_sha256 or "",
-        validate=validate,
-    )
+    submit_and_approve(session, first, author, approver)
     second = create_draft_from_document(session, _doc(CASE_ONE), author)
     assert (second.number, second.status) == (2, VersionStatus.DRAFT)
     with pytest.raises(ChangeRefused) as caught:
@@ -99,7 +83,7 @@ def test_import_after_approval_opens_the_next_version(session: Session) -> None:
 
 
 def test_import_while_the_case_is_under_review_changes_nothing(session: Session) -> None:
-    author, _ = _people(session)
+    author, _ = author_and_approver(session)
     version = create_draft_from_document(session, _doc(CASE_ONE), author)
     submit(session, version, author, validate=validate)
     before = _state(session)
@@ -111,7 +95,7 @@ def test_import_while_the_case_is_under_review_changes_nothing(session: Session)
 
 
 def test_another_case_may_not_rewrite_the_procedure_under_review(session: Session) -> None:
-    author, _ = _people(session)
+    author, _ = author_and_approver(session)
     version = create_draft_from_document(session, _doc(CASE_ONE), author)
     submit(session, version, author, validate=validate)
     before = _state(session)
@@ -128,7 +112,7 @@ def test_another_case_may_not_rewrite_the_procedure_under_review(session: Sessio
 def test_catalogue_changes_from_a_file_are_journaled_by_the_catalogue_service(
     session: Session,
 ) -> None:
-    author, _ = _people(session)
+    author, _ = author_and_approver(session)
     create_draft_from_document(session, _doc(CASE_ONE), author)
     create_draft_from_document(session, _renamed(_doc(CASE_TWO), "Tên mới", 2), author)
     events = session.execute(
@@ -145,7 +129,7 @@ def test_the_command_line_refuses_each_file_on_one_line_and_imports_the_others(
     database: Database, tmp_path: Path
 ) -> None:
     with make_session_factory(database.engine)() as session:
-        author, _ = _people(session)
+        author, _ = author_and_approver(session)
         version = create_draft_from_document(session, _doc(CASE_ONE), author)
         submit(session, version, author, validate=validate)
         before = _state(session)

@@ -8,14 +8,16 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import support.signoff as signoff
 from conftest import FLOWS_DIR, Database
 from sqlalchemy.orm import Session
 from support.cli import run_sodo
+from support.signoff import draft_of
 
 from validators import validate
 from workflow_model import editing
 from workflow_model.accounts import create_user
-from workflow_model.conversion import create_draft_from_document, document_from_version
+from workflow_model.conversion import document_from_version
 from workflow_model.conversion.step_content import step_values
 from workflow_model.db import make_session_factory
 from workflow_model.diff import diff_versions
@@ -40,6 +42,7 @@ from workflow_model.models import (
     Role,
     Step,
     TimeUnit,
+    User,
     VersionStatus,
     utcnow,
 )
@@ -49,18 +52,8 @@ SONLA = FLOWS_DIR / "sonla-2_002760-1.json"
 
 
 @pytest.fixture
-def people(session: Session) -> dict[str, object]:
-    users = {
-        "author": create_user(session, "tac.gia", "mật khẩu dài 1", [Role.ADMIN]),
-        "approver": create_user(session, "phe.duyet", "mật khẩu dài 2", [Role.APPROVER]),
-        "both": create_user(session, "ca.hai", "mật khẩu dài 3", [Role.ADMIN, Role.APPROVER]),
-    }
-    session.commit()
-    return users
-
-
-def draft_of(session: Session, path: Path, user: object) -> FlowVersion:
-    return create_draft_from_document(session, load_document(path.read_bytes()), user)
+def people(session: Session) -> dict[str, User]:
+    return signoff.people(session)
 
 
 def approved(session: Session, people: dict[str, object]) -> FlowVersion:

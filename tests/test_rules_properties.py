@@ -25,6 +25,13 @@ from workflow_model.document import (
     UnitEntry,
     load_document,
 )
+from workflow_model.document.limits import (
+    KEY_RE,
+    MAX_COORDINATE,
+    MAX_DURATION,
+    MAX_KEY_LENGTH,
+    MAX_LEVEL_KEY_LENGTH,
+)
 from workflow_model.models import StepKind, TimeUnit
 
 MAX_STEPS = 60
@@ -285,18 +292,34 @@ PHRASES = [
 ]
 KEY_POOL = ["s1", "s2", "s3", "s4", "tt", "ub", "o1", "o2", "d1", "x", "bước_1", "Đơn-vị", "k" * 64]
 
-texts = st.one_of(st.sampled_from(PHRASES), st.text(VIETNAMESE, max_size=30), st.text(max_size=10))
+# What the loader accepts, so that few generated documents are refused before the
+# rules run (the loader's own refusals have their fuzz test): no NUL in texts, keys
+# by `KEY_RE`, numbers within the bounds of `limits`.
+texts = st.one_of(
+    st.sampled_from(PHRASES),
+    st.text(VIETNAMESE, max_size=30),
+    st.text(st.characters(exclude_characters="\x00"), max_size=10),
+)
 key_texts = st.one_of(
     st.sampled_from(KEY_POOL),
-    st.text(VIETNAMESE + "0123456789_-", min_size=1, max_size=8),
-    st.text(min_size=1, max_size=64),
+    st.from_regex(KEY_RE, fullmatch=True).filter(lambda key: len(key) <= MAX_KEY_LENGTH),
 )
-numbers = st.one_of(
-    st.integers(0, 10**6),
-    st.floats(min_value=0, max_value=1e6, allow_nan=False, allow_infinity=False),
-    st.floats(min_value=0, allow_nan=False, allow_infinity=False),  # up to 1.8e308
-    st.just(0),
+level_keys = st.sampled_from(["commune", "district", "province", "ministry"]) | key_texts.filter(
+    lambda key: len(key) <= MAX_LEVEL_KEY_LENGTH
 )
+
+
+def bounded(top: float) -> st.SearchStrategy[float]:
+    """Integers and floats from 0 to `top`, its ends included."""
+    return st.one_of(
+        st.integers(0, int(top)),
+        st.floats(min_value=0, max_value=top, allow_nan=False, allow_infinity=False),
+        st.just(0),
+        st.just(top),
+    )
+
+
+numbers = bounded(MAX_DURATION)
 durations = st.fixed_dictionaries(
     {"value": numbers, "unit": st.sampled_from(["working_day", "working_hour"])}
 )
@@ -346,7 +369,7 @@ def raw_documents(draw):
     procedure = {
         "code": draw(key_texts),
         "name": draw(texts),
-        "level": draw(st.sampled_from(["commune", "district", "province", "ministry"]) | key_texts),
+        "level": draw(level_keys),
         "field": draw(texts),
         "legal_time": draw(durations),
         "result": draw(texts),
@@ -370,11 +393,14 @@ def raw_documents(draw):
         {
             "key": key,
             "name": draw(texts),
-            "level": draw(st.sampled_from(["commune", "district"]) | key_texts),
+            "level": draw(level_keys),
             "one_stop": draw(st.booleans()),
-            "parent": draw(st.none() | unit_ref),  # may name itself, a cycle or nothing
+            # An earlier unit or a key naming nothing: the loader refuses a cycle.
+            "parent": draw(
+                st.none() | (st.sampled_from(unit_keys[:i]) if i else st.nothing()) | key_texts
+            ),
         }
-        for key in unit_keys
+        for i, key in enumerate(unit_keys)
     ]
     officer_keys = draw(st.lists(key_texts, max_size=4))
     officers = [
@@ -443,7 +469,9 @@ def raw_documents(draw):
         data["layout"] = draw(
             st.dictionaries(
                 step_ref,
-                st.fixed_dictionaries({"x": numbers | st.integers(), "y": numbers}),
+                st.fixed_dictionaries(
+                    {"x": bounded(MAX_COORDINATE) | st.integers(-MAX_COORDINATE, 0), "y": numbers}
+                ),
                 max_size=4,
             )
         )

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import support.signoff as signoff
 from conftest import FLOWS_DIR
 from sqlalchemy.orm import Session
+from support.signoff import draft_of
 
 from validators import validate
 from workflow_model import editing
-from workflow_model.accounts import create_user
-from workflow_model.conversion import create_draft_from_document, document_from_version
+from workflow_model.conversion import document_from_version
 from workflow_model.conversion.step_content import step_values
 from workflow_model.document import Duration, FlowDocument, dump_document, load_document
 from workflow_model.flow_editing import update_step
@@ -37,7 +37,6 @@ from workflow_model.models import (
     Delivery,
     FlowVersion,
     Officer,
-    Role,
     Step,
     TimeUnit,
     User,
@@ -51,17 +50,7 @@ BACNINH = FLOWS_DIR / "bacninh-1_009642_H05-1.json"
 
 @pytest.fixture
 def people(session: Session) -> dict[str, User]:
-    users = {
-        "author": create_user(session, "tac.gia", "mật khẩu dài 1", [Role.ADMIN]),
-        "approver": create_user(session, "phe.duyet", "mật khẩu dài 2", [Role.APPROVER]),
-        "both": create_user(session, "ca.hai", "mật khẩu dài 3", [Role.ADMIN, Role.APPROVER]),
-    }
-    session.commit()
-    return users
-
-
-def draft_of(session: Session, path: Path, user: User) -> FlowVersion:
-    return create_draft_from_document(session, load_document(path.read_bytes()), user)
+    return signoff.people(session)
 
 
 def edit_step(session: Session, user: User, version: FlowVersion, key: str, **changes: str) -> None:

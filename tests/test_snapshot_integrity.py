@@ -22,21 +22,16 @@ from conftest import FLOWS_DIR, Database, LiveServer
 from sqlalchemy.orm import Session, sessionmaker
 from support.cli import run_sodo
 from support.receiver import add_target
+from support.signoff import approved_flow, author_and_approver
 from support.web import logged_in
 
 from admin.reporting import version_checks
 from delivery.transports import TargetLimits
 from delivery.worker import Worker
-from validators import validate
 from workflow_model import delivery as outbox
-from workflow_model.accounts import create_user
-from workflow_model.conversion import create_draft_from_document
 from workflow_model.db import make_engine, make_session_factory
-from workflow_model.document import load_document
 from workflow_model.lifecycle import (
     CorruptSnapshot,
-    approve,
-    submit,
     verify_snapshots,
     version_document,
 )
@@ -46,7 +41,6 @@ from workflow_model.models import (
     FlowVersion,
     Procedure,
     ProcedureCase,
-    Role,
     TargetKind,
     VersionCheck,
 )
@@ -58,22 +52,8 @@ HATINH = FLOWS_DIR / "hatinh-1_013871-1.json"
 
 
 def approved_versions(session: Session, *paths: Path) -> list[FlowVersion]:
-    author = create_user(session, "tac.gia", "mật khẩu dài 1", [Role.ADMIN])
-    approver = create_user(session, "phe.duyet", "mật khẩu dài 2", [Role.APPROVER])
-    session.commit()
-    versions = []
-    for path in paths:
-        version = create_draft_from_document(session, load_document(path.read_bytes()), author)
-        submit(session, version, author, validate=validate)
-        approve(
-            session,
-            version,
-            approver,
-            "Đồng ý.",
-            reviewed_sha256=version.submitted_sha256 or "",
-            validate=validate,
-        )
-        versions.append(version)
+    people = author_and_approver(session)
+    versions = [approved_flow(session, path, *people) for path in paths]
     return versions
 
 

@@ -16,26 +16,23 @@ import pytest
 import sqlalchemy as sa
 from conftest import FLOWS_DIR
 from sqlalchemy.orm import Session
+from support.signoff import approved_flow, author_and_approver
 
-from validators import validate
 from workflow_model import flow_editing as fe
-from workflow_model.accounts import create_user
 from workflow_model.conversion import (
-    create_draft_from_document,
     document_from_version,
     keyed_document,
     write_content,
 )
 from workflow_model.conversion.step_content import STEP_FIELDS, StepValues, step_values
 from workflow_model.diff import diff_versions
-from workflow_model.document import StepEntry, dump_document, load_document
-from workflow_model.lifecycle import approve, new_draft, submit
+from workflow_model.document import StepEntry, dump_document
+from workflow_model.lifecycle import new_draft
 from workflow_model.models import (
     AuditEvent,
     DossierComponent,
     FlowVersion,
     Officer,
-    Role,
     Step,
     Unit,
     User,
@@ -84,19 +81,8 @@ def test_the_changes_cover_every_field_of_a_step() -> None:
 
 @pytest.fixture
 def draft(session: Session) -> tuple[FlowVersion, User]:
-    author = create_user(session, "tac.gia", "mật khẩu dài 1", [Role.ADMIN])
-    approver = create_user(session, "phe.duyet", "mật khẩu dài 2", [Role.APPROVER])
-    session.commit()
-    first = create_draft_from_document(session, load_document(VINHLONG.read_bytes()), author)
-    submit(session, first, author, validate=validate)
-    approve(
-        session,
-        first,
-        approver,
-        "Đồng ý.",
-        reviewed_sha256=first.submitted_sha256,
-        validate=validate,
-    )
+    author, approver = author_and_approver(session)
+    first = approved_flow(session, VINHLONG, author, approver)
     return new_draft(session, first.case, author), author
 
 

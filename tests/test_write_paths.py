@@ -25,18 +25,17 @@ from flask_babel import force_locale
 from sqlalchemy.orm import Session
 from support.admin_site import field_errors
 from support.dash_calls import CALLBACK, callback_body, click, step_form_patterns
+from support.signoff import approved_flow, author_and_approver
 
 from admin import create_app
 from admin.vocabulary import refusal_message
-from validators import validate
 from workflow_model import flow_editing as fe
-from workflow_model.accounts import create_user
-from workflow_model.conversion import create_draft_from_document, document_from_version
+from workflow_model.conversion import document_from_version
 from workflow_model.conversion.step_content import step_values
 from workflow_model.db import make_session_factory
-from workflow_model.document import dump_document, load_document
-from workflow_model.lifecycle import approve, new_draft, submit
-from workflow_model.models import AuditEvent, FlowVersion, Role, Step, StepKind, User
+from workflow_model.document import dump_document
+from workflow_model.lifecycle import new_draft
+from workflow_model.models import AuditEvent, FlowVersion, Step, StepKind, User
 from workflow_model.refusals import ChangeRefused, Refusal
 
 # Đăng ký cai nghiện ma túy tự nguyện: s1 (start) → s2 → …, an approved version 1.
@@ -94,19 +93,8 @@ class Scene:
 @pytest.fixture
 def scene(database: Database, tmp_path: Path) -> Scene:
     with make_session_factory(database.engine)() as session:
-        author = create_user(session, "tac.gia", PASSWORDS["tac.gia"], [Role.ADMIN])
-        approver = create_user(session, "phe.duyet", PASSWORDS["phe.duyet"], [Role.APPROVER])
-        session.commit()
-        first = create_draft_from_document(session, load_document(VINHLONG.read_bytes()), author)
-        submit(session, first, author, validate=validate)
-        approve(
-            session,
-            first,
-            approver,
-            "Đồng ý.",
-            reviewed_sha256=first.submitted_sha256,
-            validate=validate,
-        )
+        author, approver = author_and_approver(session)
+        first = approved_flow(session, VINHLONG, author, approver)
         draft = new_draft(session, first.case, author)
         draft_id, approved_id = draft.id, first.id
     app = create_app(

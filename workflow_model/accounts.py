@@ -101,7 +101,8 @@ def end_sessions(session: Session, user: User) -> None:
 def session_is_current(user: User, epoch: object) -> bool:
     """Return True when a session that holds `epoch` may still act as `user`.
 
-    >>> session_is_current(User(session_epoch=2), 2), session_is_current(User(session_epoch=2), 1)
+    >>> user = User(session_epoch=2, active=True)
+    >>> session_is_current(user, 2), session_is_current(user, 1)
     (True, False)
     """
     return user.active and type(epoch) is int and epoch == user.session_epoch
