@@ -56,10 +56,24 @@ class DocumentError(ValueError):
 
     def __init__(self, errors: list[str]) -> None:
         self.errors: tuple[str, ...] = tuple(errors)
-        shown = "; ".join(self.errors[: self.SHOWN])
+        shown = "; ".join(_one_line(error) for error in self.errors[: self.SHOWN])
         if len(self.errors) > self.SHOWN:
             shown += f"; … and {len(self.errors) - self.SHOWN} more"
         super().__init__(shown)
+
+
+def _one_line(text: str) -> str:
+    r"""`text` with what would break or hide in a line escaped: a field name may hold one.
+
+    >>> _one_line(chr(10).join(["steps[0].a", "b: unknown field"]))
+    'steps[0].a\\nb: unknown field'
+    """
+    if text.isprintable():
+        return text
+    return "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in text
+    )
 
 
 class _Missing(Enum):
