@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from flow_samples import BASE
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from validators import validate
@@ -94,6 +94,9 @@ def test_a_changed_sample_loads_or_raises_document_error(text: str) -> None:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(JSON)
+# A field name with a newline once made a two-line message.
+@example({"\n": None})
+@example({"procedure": {"\u2028": 1}})
 def test_any_json_loads_or_raises_document_error(value: Any) -> None:
     _load(json.dumps(value))
     _load(json.dumps({"format": "sodo.flow/1", **value}) if isinstance(value, dict) else "[]")
