@@ -18,6 +18,7 @@ from workflow_model.document.durations import format_duration, format_hours_as_d
 from workflow_model.document.types import Duration
 from workflow_model.models import Join, Split, StepKind, TimeUnit, VersionStatus
 from workflow_model.refusals import ChangeRefused, Refusal
+from workflow_model.starting_points import StartingPoint
 
 STATUS_LABELS = {
     VersionStatus.DRAFT: _l("Draft"),
@@ -42,6 +43,16 @@ ENUM_LABELS: dict[str, Any] = {
     **STATUS_LABELS,
 }
 """Every stored enum value shown in lists and forms, by value."""
+
+STARTING_POINT_LABELS = {
+    StartingPoint.SKELETON: _l(
+        "The standard one-stop path: receive at the one-stop desk → appraise → the leader "
+        "approves → return the result, with the one-stop unit and the lead unit filled in"
+    ),
+    StartingPoint.EMPTY: _l("Empty: a reception step and an end step"),
+    StartingPoint.COPY: _l("A copy of another procedure's version in force"),
+}
+"""Where a first draft may start (`workflow_model.starting_points`), as the form offers it."""
 
 FIELD_LABELS = {
     "name": _l("Name"),
@@ -126,9 +137,10 @@ REFUSAL_MESSAGES = {
     Refusal.NOT_APPROVED: _l(
         "Only approved versions can be exported; a draft only as a JSON or BPMN preview."
     ),
+    Refusal.NOT_IN_FORCE: _l("Only a version in force can be copied into a new draft."),
     Refusal.OPEN_VERSION: _l(
-        "This case already has an open version (a draft, or one under review or rejected): "
-        "edit it or finish its review before importing a new one. Nothing was imported."
+        "Version %(number)s of this case is still open (%(status)s): edit it, or wait for "
+        "the decision on it, before starting another. Nothing was created."
     ),
     Refusal.UNDER_REVIEW: _l(
         "A version of this procedure is under review, so its catalogue entry cannot change "
@@ -170,6 +182,15 @@ def refusal_message(error: ChangeRefused) -> str:
         return str(
             REFUSAL_MESSAGES[Refusal.CHANGED_SINCE_SUBMISSION]
             % {"changes": "; ".join(change_text(c) for c in changes)}
+        )
+    if error.code is Refusal.OPEN_VERSION:
+        status = error.params.get("status")
+        return str(
+            REFUSAL_MESSAGES[error.code]
+            % {
+                "number": error.params.get("number", "?"),
+                "status": STATUS_LABELS.get(status, status) if status else "?",
+            }
         )
     if error.code is Refusal.CORRUPT_SNAPSHOT:
         return str(REFUSAL_MESSAGES[error.code] % {"number": error.params.get("number", "?")})

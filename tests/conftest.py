@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -219,8 +220,17 @@ def sqlite_demo_template(
 
 
 @pytest.fixture
+def live_config() -> dict[str, Any]:
+    """Settings the live server's app adds to its own; a module overrides this to set some."""
+    return {}
+
+
+@pytest.fixture
 def live_server(
-    sqlite_database: Database, sqlite_demo_template: DemoTemplate, tmp_path: Path
+    sqlite_database: Database,
+    sqlite_demo_template: DemoTemplate,
+    tmp_path: Path,
+    live_config: dict[str, Any],
 ) -> Iterator[LiveServer]:
     """The demo catalogue served by the real app on a free port of 127.0.0.1."""
     from admin import create_app
@@ -234,6 +244,7 @@ def live_server(
             "DATABASE_URL": sqlite_database.url,
             "SECRET_KEY": "test-secret-key",
             "SODO_INSTANCE": str(tmp_path / "instance"),
+            **live_config,
         }
     )
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -67,8 +67,11 @@ def test_a_second_import_of_a_case_with_an_open_draft_is_refused(session: Sessio
     assert caught.value.code is Refusal.OPEN_VERSION
     assert caught.value.params == {"number": first.number, "status": "draft"}
     assert _state(session) == before
-    # The same rule as a new draft, which answers with the open version.
-    assert new_draft(session, first.case, author).id == first.id
+    # The same rule refuses a new draft.
+    with pytest.raises(ChangeRefused) as caught:
+        new_draft(session, first.case, author)
+    assert caught.value.code is Refusal.OPEN_VERSION
+    assert _state(session) == before
 
 
 def test_import_after_approval_opens_the_next_version(session: Session) -> None:

@@ -24,7 +24,6 @@ from workflow_model.diff import diff_versions
 from workflow_model.document import Duration, document_hash, load_document
 from workflow_model.flow_editing import update_step
 from workflow_model.lifecycle import (
-    LifecycleRefused,
     activate_due_versions,
     approve,
     new_draft,
@@ -46,6 +45,7 @@ from workflow_model.models import (
     VersionStatus,
     utcnow,
 )
+from workflow_model.refusals import ChangeRefused
 
 CAOBANG = FLOWS_DIR / "caobang-1_004944-1.json"
 SONLA = FLOWS_DIR / "sonla-2_002760-1.json"
@@ -70,8 +70,8 @@ def approved(session: Session, people: dict[str, object]) -> FlowVersion:
     return version
 
 
-def refused(code: str, action, *args, **kwargs) -> LifecycleRefused:
-    with pytest.raises(LifecycleRefused) as caught:
+def refused(code: str, action, *args, **kwargs) -> ChangeRefused:
+    with pytest.raises(ChangeRefused) as caught:
         action(*args, **kwargs)
     assert caught.value.code == code, str(caught.value)
     return caught.value
@@ -242,7 +242,19 @@ def test_new_draft_copies_the_version_in_force_once(session: Session, people) ->
     draft = new_draft(session, version.case, people["author"])
     assert draft.number == 2 and draft.status is VersionStatus.DRAFT
     assert document_from_version(session, draft) == version_document(session, version)
-    assert new_draft(session, version.case, people["author"]).id == draft.id
+    # A second draft while this one is open is refused, whoever asks, and adds nothing.
+    count = session.scalar(sa.select(sa.func.count()).select_from(FlowVersion))
+    refused("open-version", new_draft, session, version.case, people["author"])
+    submit(session, draft, people["author"], validate=validate)
+    refused("open-version", new_draft, session, version.case, people["author"])
+    assert session.scalar(sa.select(sa.func.count()).select_from(FlowVersion)) == count
+
+
+def test_only_an_administrator_opens_a_draft(session: Session, people) -> None:
+    version = approved(session, people)
+    count = session.scalar(sa.select(sa.func.count()).select_from(FlowVersion))
+    refused("not-permitted", new_draft, session, version.case, people["approver"])
+    assert session.scalar(sa.select(sa.func.count()).select_from(FlowVersion)) == count
 
 
 def test_rollback_to_an_old_version_and_no_restore_of_a_retired_one(

@@ -39,7 +39,8 @@ from .models import (
     utcnow,
 )
 from .refusals import ChangeRefused, Refusal
-from .version_rules import open_version
+from .starting_points import DraftStart, StartingPoint, starting_content
+from .version_rules import refuse_open_version
 
 log = logging.getLogger("sodo.integrity")
 
@@ -346,26 +347,37 @@ def activate_due_versions(
     return superseded
 
 
-def _copy_content(session: Session, source: FlowVersion, target: FlowVersion) -> None:
-    """Copy the content of `source` into `target` through its flow document."""
-    copied = keyed_document(session, source)
-    write_content(session, target, copied.document, copied.unit_ids, copied.officer_ids)
-
-
 def new_draft(
-    session: Session, case: ProcedureCase, user: User, from_version: FlowVersion | None = None
+    session: Session,
+    case: ProcedureCase,
+    user: User,
+    from_version: FlowVersion | None = None,
+    *,
+    start: DraftStart | None = None,
 ) -> FlowVersion:
-    """Open a draft of `case`: a copy of the version in force, or of `from_version`.
+    """Open a draft of `case` and commit: a copy of the version in force, or of `from_version`.
 
-    A case has one open version (draft, submitted or rejected) at a time: asking again
-    answers with it. Restoring from a retired version is refused.
+    With `start`, the draft starts from that point instead (`starting_points`): empty,
+    the one-stop skeleton, or a copy of `start.source`, which must be in force
+    (``not-in-force``) and may belong to another procedure. A case has one open version
+    (draft, submitted or rejected) at a time: while it has one, a new draft is refused
+    (``open-version``), as an import is. Restoring from a retired version is refused
+    (``retired-source``). Only an administrator may open a draft.
     """
-    already_open = open_version(session, case.id)
-    if already_open is not None:
-        return already_open
-    source = from_version or version_in_force(session, case.id)
-    if source is not None and source.status is VersionStatus.RETIRED:
-        raise LifecycleRefused(Refusal.RETIRED_SOURCE, f"version {source.number} is retired")
+    require_role(user, Role.ADMIN)
+    refuse_open_version(session, case)
+    if start is None:
+        source = from_version or version_in_force(session, case.id)
+        if source is not None and source.status is VersionStatus.RETIRED:
+            raise LifecycleRefused(Refusal.RETIRED_SOURCE, f"version {source.number} is retired")
+        content = keyed_document(session, source) if source is not None else None
+    else:
+        source = start.source
+        if start.point is StartingPoint.COPY and (
+            source is None or version_in_force(session, source.case_id) is not source
+        ):
+            raise LifecycleRefused(Refusal.NOT_IN_FORCE, "only a version in force can be copied")
+        content = starting_content(session, case, start)
     highest = session.execute(
         sa.select(sa.func.max(FlowVersion.number)).where(FlowVersion.case_id == case.id)
     ).scalar()
@@ -374,24 +386,20 @@ def new_draft(
         number=(highest or 0) + 1,
         status=VersionStatus.DRAFT,
         created_by=user,
-        source=source.source if source is not None else None,
+        source=source.source if source is not None and start is None else None,
     )
     session.add(draft)
     session.flush()
-    if source is not None:
-        _copy_content(session, source, draft)
-    record_event(
-        session,
-        user,
-        "new-draft",
-        "flow_version",
-        draft.id,
-        after={
-            "status": "draft",
-            "number": draft.number,
-            "from_version": source.id if source is not None else None,
-        },
-    )
+    if content is not None:
+        write_content(session, draft, content.document, content.unit_ids, content.officer_ids)
+    after: dict[str, Any] = {
+        "status": "draft",
+        "number": draft.number,
+        "from_version": source.id if source is not None else None,
+    }
+    if start is not None:
+        after["start"] = start.point.value
+    record_event(session, user, "new-draft", "flow_version", draft.id, after=after)
     session.commit()
     return draft
 

@@ -45,6 +45,7 @@ class Refusal(enum.StrEnum):
     SUBMISSION_HAS_ERRORS = "submission-has-errors"
     REASON_REQUIRED = "reason-required"
     RETIRED_SOURCE = "retired-source"
+    NOT_IN_FORCE = "not-in-force"
     NOT_APPROVED = "not-approved"
     OPEN_VERSION = "open-version"
     UNDER_REVIEW = "under-review"

@@ -1,8 +1,8 @@
 """Which versions a case has open or under review: the rules the lifecycle and import share.
 
-A case has one open version (draft, submitted or rejected) at a time. `lifecycle.new_draft`
-answers with it, and an import (`conversion.create_draft_from_document`) is refused
-while it exists, so both follow this one definition. A version under review (submitted)
+A case has one open version (draft, submitted or rejected) at a time. A new draft
+(`lifecycle.new_draft`) and an import (`conversion.create_draft_from_document`) are
+both refused while it exists, so both follow this one definition. A version under review (submitted)
 reads its procedure's and its case's catalogue rows, so an import may not change them
 meanwhile (`refuse_under_review`).
 """
@@ -27,7 +27,7 @@ def open_version(session: Session, case_id: int) -> FlowVersion | None:
 
 
 def refuse_open_version(session: Session, case: ProcedureCase) -> None:
-    """Refuse a new version of `case` from a file while it has an open one (``open-version``)."""
+    """Refuse a new version of `case` while it has an open one (``open-version``)."""
     found = open_version(session, case.id)
     if found is not None:
         raise ChangeRefused(

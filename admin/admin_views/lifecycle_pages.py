@@ -22,15 +22,22 @@ from validators import validate
 from workflow_model import lifecycle
 from workflow_model.conversion import document_from_version
 from workflow_model.diff import FieldChange, diff_versions, directory_drift
-from workflow_model.models import FlowVersion, Procedure, Role, VersionStatus
+from workflow_model.models import FlowVersion, Procedure, ProcedureCase, Role, Unit, VersionStatus
 from workflow_model.overview import procedure_history
 from workflow_model.refusals import ChangeRefused
+from workflow_model.starting_points import (
+    DraftStart,
+    StartingPoint,
+    one_stop_units,
+    versions_in_force_matching,
+)
 
 from ..database import db_session
 from ..redirects import local_path
 from ..vocabulary import (
     CORRUPT_MARK,
     FIELD_LABELS,
+    STARTING_POINT_LABELS,
     STATUS_LABELS,
     change_text,
     refusal_message,
@@ -67,6 +74,31 @@ def _local_time(value: str | None) -> datetime | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo(str(get_timezone())))
     return moment
+
+
+def _row_id(name: str) -> int | None:
+    """The row id a form field names; an id beyond the column's range names no row."""
+    text = request.form.get(name, "")
+    return int(text) if text.isdigit() and len(text) <= 9 else None
+
+
+def _chosen(session: Any, point: StartingPoint) -> DraftStart | None:
+    """The starting point the first-draft form chose, or None after flashing what is missing."""
+    if point is StartingPoint.COPY:
+        source_id = _row_id("source")
+        source = session.get(FlowVersion, source_id) if source_id is not None else None
+        if source is None:
+            flash(str(_l("Choose the version to copy.")), "error")
+            return None
+        return DraftStart(point, source=source)
+    unit = None
+    if point is StartingPoint.SKELETON and request.form.get("one_stop"):
+        unit_id = _row_id("one_stop")
+        unit = session.get(Unit, unit_id) if unit_id is not None else None
+        if unit is None or not unit.one_stop:
+            flash(str(_l("Choose a one-stop unit from the list.")), "error")
+            return None
+    return DraftStart(point, one_stop=unit)
 
 
 class VersionsView(BaseView):
@@ -115,7 +147,7 @@ class VersionsView(BaseView):
                     )
                 except lifecycle.CorruptSnapshot as error:
                     corrupt[in_force.id] = refusal_message(error)
-            # While a version is open, "restore" would only answer with that version.
+            # While a version is open, no other draft can be opened (restore, new draft).
             open_version = next((v for v in versions if v.status.open), None)
             cases.append(
                 {
@@ -125,8 +157,13 @@ class VersionsView(BaseView):
                     "open": open_version,
                     "drift": drift,
                     "corrupt": corrupt,
+                    # Nothing to copy and nothing open: the draft needs a starting point.
+                    "first": open_version is None and in_force is None,
                 }
             )
+        can_edit = has_any_role(ROLES["submit"])
+        search = request.args.get("q", "").strip()[:200]
+        needs_start = can_edit and any(item["first"] for item in cases)
         return self.render(
             "sodo/versions.html",
             procedure=procedure,
@@ -138,9 +175,13 @@ class VersionsView(BaseView):
             status_labels=STATUS_LABELS,
             readable=value_label,
             corrupt_mark=CORRUPT_MARK,
-            can_edit=has_any_role(ROLES["submit"]),
+            can_edit=can_edit,
             can_approve=has_any_role(ROLES["approve"]),
             can_export=has_any_role(EXPORT_ROLES),
+            starting_points=STARTING_POINT_LABELS,
+            search=search,
+            copies=versions_in_force_matching(session, search) if needs_start else [],
+            one_stop_units=one_stop_units(session, procedure) if needs_start else [],
             export_formats=list(FORMATS),
             export_labels=FORMAT_LABELS,
             now=datetime.now().astimezone(),
@@ -178,6 +219,37 @@ class VersionsView(BaseView):
             status_labels=STATUS_LABELS,
             can_decide=has_any_role(ROLES["approve"]) and version.status is VersionStatus.SUBMITTED,
         )
+
+    @expose("/case/<int:case_id>/first-draft", methods=("POST",))
+    def first_draft(self, case_id: int) -> ResponseReturnValue:
+        """Open a case's first draft from the chosen starting point, then show it in the editor.
+
+        A starting point the form does not offer, or a copy without its version, is
+        refused with a message and nothing is created.
+        """
+        if not has_any_role(ROLES["new-draft"]):
+            abort(403)
+        session = db_session()
+        case = session.get(ProcedureCase, case_id)
+        if case is None:
+            abort(404)
+        back = url_for(".procedure", procedure_id=case.procedure_id)
+        try:
+            start = StartingPoint(request.form.get("start", ""))
+        except ValueError:
+            flash(str(_l("Choose where the first draft starts.")), "error")
+            return redirect(back)
+        chosen = _chosen(session, start)
+        if chosen is None:
+            return redirect(back)
+        try:
+            draft = lifecycle.new_draft(session, case, acting_user(session), start=chosen)
+        except ChangeRefused as error:
+            session.rollback()
+            flash(refusal_message(error), "error")
+            return redirect(back)
+        flash(str(DONE["new-draft"]), "success")
+        return redirect(f"/editor/{draft.id}")
 
     @expose("/<int:version_id>/<action>", methods=("POST",))
     def action(self, version_id: int, action: str) -> ResponseReturnValue:
