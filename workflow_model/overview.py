@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -80,7 +81,7 @@ class TargetState:
 def _version_rows(
     session: Session,
     condition: sa.ColumnElement[bool],
-    order: tuple[sa.ColumnElement[object], ...] = (),
+    order: tuple[sa.ColumnElement[Any], ...] = (),
     limit: int = 200,
 ) -> list[VersionRow]:
     rows = session.execute(
