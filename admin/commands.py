@@ -88,7 +88,11 @@ def demo_command(force: bool, if_empty: bool, reset_passwords: bool) -> None:
             f"waiting for review: {len(result.submitted)}."
         )
     for label in result.invalid:
-        click.echo(f"Left as a draft, since it does not validate: {label}.")
+        reason = result.reasons.get(label)
+        click.echo(
+            f"Left as a draft, since it does not validate: {label}"
+            + (f" ({reason})." if reason else ".")
+        )
     click.echo("Demo logins (username: password):")
     for username in result.usernames:
         shown = result.passwords.get(username, "(unchanged; shown when created)")

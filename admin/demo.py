@@ -10,10 +10,11 @@ from importlib import resources
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from validators import validate
+from validators import Severity, validate
 from workflow_model.accounts import create_user, set_password
 from workflow_model.conversion import create_draft_from_document
 from workflow_model.document import FlowDocument, StepEntry, load_document
+from workflow_model.document.durations import format_duration
 from workflow_model.lifecycle import LifecycleRefused, approve, submit
 from workflow_model.models import (
     DEFAULT_CASE_KEY,
@@ -51,6 +52,8 @@ class DemoResult:
     drafts: list[str] = field(default_factory=list)
     submitted: list[str] = field(default_factory=list)
     invalid: list[str] = field(default_factory=list)
+    reasons: dict[str, str] = field(default_factory=dict)
+    """Why each flow of `invalid` stays a draft, in English, by label."""
     passwords: dict[str, str] = field(default_factory=dict)
     usernames: list[str] = field(default_factory=list)
 
@@ -84,6 +87,25 @@ def non_demo_data(session: Session, documents: list[tuple[str, FlowDocument]]) -
     users = session.execute(sa.select(User.username).where(User.username.not_in(usernames)))
     found += [f"user {name}" for name in users.scalars()]
     return found
+
+
+def why_invalid(doc: FlowDocument) -> str:
+    """Say in a few English words why `doc` does not validate, for the demo's output.
+
+    >>> from workflow_model.demo_data import demo_flow
+    >>> why_invalid(demo_flow("sonla-2_002760-1.json"))
+    'its longest path takes 40 working days, against a legal time of 30 working days'
+    """
+    report = validate(doc)
+    path = report.critical_path
+    if path is not None and path.exceeds_budget:
+        days = (path.hours / 8, TimeUnit.WORKING_DAY)
+        return (
+            f"its longest path takes {format_duration(days, 'en')}, "
+            f"against a legal time of {format_duration(doc.procedure.legal_time, 'en')}"
+        )
+    codes = sorted({f.code for f in report.by_severity(Severity.ERROR)})
+    return "its findings: " + ", ".join(codes) if codes else "it did not pass submission"
 
 
 def _existing_version(session: Session, doc: FlowDocument) -> FlowVersion | None:
@@ -172,6 +194,7 @@ def load_demo(
             submit(session, version, author, validate=validate)
         except LifecycleRefused:
             result.invalid.append(label)
+            result.reasons[label] = why_invalid(doc)
             continue
         approve(
             session,

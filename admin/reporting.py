@@ -9,13 +9,26 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from validators import Finding, Report, Severity, validate
-from workflow_model.calendar import DueDates, due_dates
+from workflow_model.calendar import DueDates, WorkingCalendar, due_dates
 from workflow_model.calendar_store import working_calendar
 from workflow_model.check_cache import store_checks
 from workflow_model.conversion import documents_from_versions
 from workflow_model.document import FlowDocument
+from workflow_model.flowgraph import step_hours
 from workflow_model.lifecycle import CorruptSnapshot, check_snapshot, version_document
 from workflow_model.models import FROZEN_STATUSES, FlowVersion, VersionCheck
+
+
+@dataclass(frozen=True)
+class PathStep:
+    """A step of the critical path as the report lists it, once: time held and due date."""
+
+    key: str
+    name: str
+    hours: float
+    due: datetime
+    late: bool
+    """True when the step is due after the result itself is (the legal deadline)."""
 
 
 @dataclass(frozen=True)
@@ -26,6 +39,38 @@ class VersionReport:
     document: FlowDocument
     report: Report
     due: DueDates
+    calendar: WorkingCalendar
+
+    @property
+    def path_steps(self) -> tuple[PathStep, ...]:
+        """The critical path's steps, each with its hours, its due date and whether it is late."""
+        steps = {s.key: s for s in self.document.steps}
+        return tuple(
+            PathStep(
+                key=key,
+                name=self.step_name(key),
+                hours=step_hours(steps[key]) if key in steps else 0.0,
+                due=due,
+                late=due > self.due.process,
+            )
+            for key, due in self.due.steps
+        )
+
+    @property
+    def last_due(self) -> datetime | None:
+        """When the last step of the critical path is due, or None without a path."""
+        return self.due.steps[-1][1] if self.due.steps else None
+
+    @property
+    def margin_hours(self) -> float | None:
+        """Working hours from the last step's due date to the legal deadline.
+
+        Negative when the last step is due after the deadline; None without a path.
+        """
+        last = self.last_due
+        if last is None:
+            return None
+        return self.calendar.working_hours_between(last, self.due.process)
 
     def findings(self, severity: str) -> tuple[Finding, ...]:
         """The findings of one severity (``error``, ``warning``, ``info``)."""
@@ -55,11 +100,13 @@ def version_report(session: Session, version_id: int, now: datetime) -> VersionR
         return None
     # An approved version is shown as it was frozen, whatever the directory says now.
     document = version_document(session, version)
+    calendar = working_calendar(session)
     return VersionReport(
         version=version,
         document=document,
         report=validate(document),
-        due=due_dates(document, now, working_calendar(session)),
+        due=due_dates(document, now, calendar),
+        calendar=calendar,
     )
 
 

@@ -55,7 +55,11 @@ def test_demo_prints_logins_once_and_is_idempotent(tmp_path: Path) -> None:
     first = run(tmp_path, "demo")
     assert first.returncode == 0, first.stderr
     assert "Demo flows loaded: 11" in first.stdout
-    assert "Left as a draft, since it does not validate: 2.002760." in first.stdout
+    # The demo says why Sơn La's flow stays a draft: 40 working days against 30.
+    assert (
+        "Left as a draft, since it does not validate: 2.002760 (its longest path takes "
+        "40 working days, against a legal time of 30 working days)."
+    ) in first.stdout
     lines = [line.strip() for line in first.stdout.splitlines()]
     passwords = [line.split(": ", 1)[1] for line in lines if line.startswith("admin: ")]
     assert passwords and "(unchanged" not in passwords[0]

@@ -45,6 +45,11 @@ def test_demo_loads_every_real_flow_through_the_lifecycle(session: Session) -> N
     flows = versions_by_flow(session)
     assert len(flows) == len(sample_paths())
     assert len(result.loaded) == len(sample_paths()) - 1 and result.invalid == ["2.002760"]
+    # And says why: the decision's steps take 40 working days against its 30.
+    assert result.reasons == {
+        "2.002760": "its longest path takes 40 working days, "
+        "against a legal time of 30 working days"
+    }
     users = {u.username: u.id for u in session.execute(sa.select(User)).scalars()}
     for path in sample_paths():
         doc = load_document(path.read_bytes())

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 from support.admin_site import NOT_DRAFT, Browser, Site, messages
-from support.html import page_forms
+from support.html import csrf_token, page_forms
 from werkzeug.test import TestResponse
 
 from workflow_model.accounts import create_user
@@ -376,7 +376,19 @@ def test_four_eyes_a_user_cannot_approve_what_they_submitted(site: Site) -> None
     send(both, find_form(both.text(versions_url(site, DRAFTED)), f"/versions/{draft.id}/submit"))
     assert version(site, DRAFTED, 2).status is VersionStatus.SUBMITTED
     html = both.text(f"/versions/{draft.id}/review")
-    form = find_form(html, f"/versions/{draft.id}/approve")
+    # The page says so before any click: no approve form, the reason under a disabled button.
+    assert not [f for f in page_forms(html) if f["action"] == f"/versions/{draft.id}/approve"]
+    assert FOUR_EYES_VI in text_of(html[html.index('id="four-eyes"') :])
+    # The server check stays: the approval posted anyway is refused.
+    submitted = version(site, DRAFTED, 2)
+    form = {
+        "action": f"/versions/{draft.id}/approve",
+        "fields": [
+            ("csrf_token", csrf_token(html)),
+            ("lock", str(submitted.lock_counter)),
+            ("sha256", submitted.submitted_sha256 or ""),
+        ],
+    }
     before = site.rows()
     response = send(both, form)
     assert FOUR_EYES_VI in messages(response), messages(response)

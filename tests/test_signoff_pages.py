@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from support.admin_site import Browser, Site, messages
-from support.html import page_forms
+from support.html import csrf_token, page_forms
 from werkzeug.test import TestResponse
 
 from workflow_model.accounts import create_user
@@ -97,8 +97,21 @@ def test_an_approver_who_edited_the_draft_is_refused(site: Site) -> None:
     assert SUBMITTED_VI in messages(send(admin, the_form(html, f"/versions/{draft.id}/submit")))
 
     review = both.text(f"/versions/{draft.id}/review")
+    # Said before the click: no approve form, the reason under a disabled button.
+    assert not [f for f in page_forms(review) if f["action"] == f"/versions/{draft.id}/approve"]
+    assert EDITOR_VI in text_of(review[review.index('id="four-eyes"') :])
+    # The server check stays: the approval posted anyway is refused.
+    submitted = version(site, DRAFTED, 2)
+    forged = {
+        "action": f"/versions/{draft.id}/approve",
+        "fields": [
+            ("csrf_token", csrf_token(review)),
+            ("lock", str(submitted.lock_counter)),
+            ("sha256", submitted.submitted_sha256 or ""),
+        ],
+    }
     before = site.rows()
-    response = send(both, the_form(review, f"/versions/{draft.id}/approve"))
+    response = send(both, forged)
     assert EDITOR_VI in messages(response), messages(response)
     assert site.rows() == before
     assert version(site, DRAFTED, 2).status is VersionStatus.SUBMITTED

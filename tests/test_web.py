@@ -49,8 +49,12 @@ def test_home_counts_procedures_by_level_and_status(live_server: LiveServer) -> 
     page = logged_in(live_server).get(f"{live_server.url}/").text
     assert "Trang chủ" in page and "Bản nháp của tôi" in page
     counts = page[page.index('id="counts"') :]
-    # Six of the seven provincial procedures are in force; Sơn La's does not validate.
-    assert re.search(r"Cấp tỉnh</td><td>Đã phê duyệt</td><td[^>]*>6<", counts)
+    # Each procedure counts once, by its latest version: of the seven provincial ones,
+    # three have only their approved v1, two a v2 draft, one a v2 submitted, and Sơn La's
+    # v1 stays a draft since it does not validate.
+    assert re.search(r"Cấp tỉnh</td><td>Đã phê duyệt</td><td[^>]*>3<", counts)
+    assert re.search(r"Cấp tỉnh</td><td>Bản nháp</td><td[^>]*>3<", counts)
+    assert re.search(r"Cấp tỉnh</td><td>Đã trình duyệt</td><td[^>]*>1<", counts)
     assert re.search(r"Cấp xã</td><td>Đã phê duyệt</td><td[^>]*>4<", counts)
 
 

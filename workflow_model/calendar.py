@@ -16,6 +16,7 @@ Pure functions and classes: no Flask, no database.
 
 from __future__ import annotations
 
+import enum
 import functools
 import itertools
 import math
@@ -35,7 +36,9 @@ from .flowgraph import CriticalPath, FlowGraph, step_hours
 __all__ = [
     "DEFAULT_SESSIONS",
     "TIMEZONE",
+    "CalendarDay",
     "CalendarOverride",
+    "DayOrigin",
     "DueDates",
     "WorkingCalendar",
     "due_dates",
@@ -75,6 +78,30 @@ class CalendarOverride:
         # silently never match a day of the calendar.
         if isinstance(self.day, datetime) or not isinstance(self.day, date):
             raise TypeError(f"an override's day must be a date, got {self.day!r}")
+
+
+class DayOrigin(enum.StrEnum):
+    """Why a day of the year is listed: the law's calendar, or this deployment's override."""
+
+    HOLIDAY = "holiday"
+    """A public holiday (or a day off given in exchange), from the `holidays` package."""
+    SWAPPED = "swapped"
+    """A Saturday or Sunday worked in exchange, decided by the government."""
+    OVERRIDE = "override"
+    """A day the deployment stored (`CalendarOverride`); it wins over the two above."""
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    """One day of a year that is not an ordinary weekday or weekend, as the calendar counts it.
+
+    `working` is the answer of `WorkingCalendar.is_working_day`; `name` says why.
+    """
+
+    day: date
+    name: str
+    working: bool
+    origin: DayOrigin
 
 
 class WorkingCalendar:
@@ -161,6 +188,40 @@ class WorkingCalendar:
         with self._lock:
             name = self._holidays.get(day)
         return str(name) if name is not None else None
+
+    def special_days(self, year: int) -> tuple[CalendarDay, ...]:
+        """The holidays, swapped working days and overrides in force in `year`, by date.
+
+        An override replaces the law's entry for its day, and is marked as such.
+
+        >>> days = WorkingCalendar().special_days(2026)
+        >>> [(d.day.isoformat(), d.working, d.origin.value) for d in days][5:7]
+        [('2026-02-20', False, 'holiday'), ('2026-04-26', False, 'holiday')]
+        >>> [d.day.isoformat() for d in days if d.origin is DayOrigin.SWAPPED]
+        ['2026-08-22']
+        """
+        if isinstance(year, bool) or not isinstance(year, int):
+            raise TypeError(f"expected a year, got {year!r}")
+        if not date.min.year <= year <= date.max.year:
+            raise ValueError(f"year {year} is outside the calendar")
+        found: dict[date, CalendarDay] = {}
+        with self._lock:
+            # Asking for a day of the year loads the whole year, swaps included.
+            self._holidays.get(date(year, 1, 1))
+            named = [(day, str(name)) for day, name in self._holidays.items() if day.year == year]
+            swapped = [
+                day for day in getattr(self._holidays, "weekend_workdays", ()) if day.year == year
+            ]
+        for day, name in named:
+            found[day] = CalendarDay(day, name, False, DayOrigin.HOLIDAY)
+        for day in swapped:
+            found[day] = CalendarDay(day, self.holiday_name(day) or "", True, DayOrigin.SWAPPED)
+        for day, override in self._overrides.items():
+            if day.year == year:
+                known = found.get(day)
+                name = override.description or (known.name if known else "")
+                found[day] = CalendarDay(day, name, override.working, DayOrigin.OVERRIDE)
+        return tuple(found[day] for day in sorted(found))
 
     def add_working_hours(self, start: datetime, hours: float) -> datetime:
         """Return the moment `hours` working hours after `start`, in Vietnamese time.

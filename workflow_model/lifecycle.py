@@ -191,6 +191,20 @@ def submission_drift(session: Session, version: FlowVersion) -> tuple[DocumentCh
     return document_changes(submitted, live)
 
 
+def four_eyes_refusal(session: Session, version: FlowVersion, user: User) -> Refusal | None:
+    """Why four eyes keep `user` from approving `version`, or None when they do not.
+
+    ``four-eyes`` for its author or submitter, ``four-eyes-editor`` for anyone the
+    journal shows changing its content. `approve` enforces it; the pages ask it first,
+    so the person concerned sees why before clicking.
+    """
+    if user.id in (version.created_by_id, version.submitted_by_id):
+        return Refusal.FOUR_EYES
+    if user.id in content_editors(session, version.id):
+        return Refusal.FOUR_EYES_EDITOR
+    return None
+
+
 def approve(
     session: Session,
     version: FlowVersion,
@@ -217,9 +231,10 @@ def approve(
     """
     _refuse_transition(version, "approve")
     require_role(user, Role.APPROVER)
-    if user.id in (version.created_by_id, version.submitted_by_id):
+    four_eyes = four_eyes_refusal(session, version, user)
+    if four_eyes is Refusal.FOUR_EYES:
         raise LifecycleRefused(Refusal.FOUR_EYES, "the author or submitter cannot approve")
-    if user.id in content_editors(session, version.id):
+    if four_eyes is Refusal.FOUR_EYES_EDITOR:
         raise LifecycleRefused(
             Refusal.FOUR_EYES_EDITOR,
             f"{user.username} changed the content of version {version.number}",

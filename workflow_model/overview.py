@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -10,6 +12,9 @@ from sqlalchemy.orm import Session
 from .models import (
     EDITABLE_STATUSES,
     AuditEvent,
+    Delivery,
+    DeliveryStatus,
+    DeliveryTarget,
     FlowVersion,
     Level,
     Procedure,
@@ -30,18 +35,55 @@ class VersionRow:
     number: int
     status: VersionStatus
     created_by: str
+    procedure_id: int = 0
+    rejection_reason: str = ""
+    approved_at: datetime | None = None
 
 
 @dataclass(frozen=True)
 class StatusCount:
-    """How many procedures of a level have a version in a status."""
+    """How many procedures of a level have their latest version in a status.
+
+    `status` is None for the procedures that have no version yet.
+    """
 
     level: str
-    status: VersionStatus
+    status: VersionStatus | None
     count: int
 
 
-def _version_rows(session: Session, condition: sa.ColumnElement[bool]) -> list[VersionRow]:
+@dataclass(frozen=True)
+class FailedDelivery:
+    """A delivery that gave up, as the exporter's home page lists it."""
+
+    id: int
+    procedure_code: str
+    number: int
+    target: str
+    attempts: int
+    error: str
+
+
+@dataclass(frozen=True)
+class TargetState:
+    """A delivery target and how its deliveries stand."""
+
+    id: int
+    name: str
+    kind: str
+    enabled: bool
+    pending: int
+    failed: int
+    delivered: int
+    last_delivered_at: datetime | None
+
+
+def _version_rows(
+    session: Session,
+    condition: sa.ColumnElement[bool],
+    order: tuple[sa.ColumnElement[Any], ...] = (),
+    limit: int = 200,
+) -> list[VersionRow]:
     rows = session.execute(
         sa.select(
             FlowVersion.id,
@@ -51,15 +93,27 @@ def _version_rows(session: Session, condition: sa.ColumnElement[bool]) -> list[V
             FlowVersion.number,
             FlowVersion.status,
             User.username,
+            Procedure.id,
+            FlowVersion.rejection_reason,
+            FlowVersion.approved_at,
         )
         .join(ProcedureCase, FlowVersion.case_id == ProcedureCase.id)
         .join(Procedure, ProcedureCase.procedure_id == Procedure.id)
         .outerjoin(User, FlowVersion.created_by_id == User.id)
         .where(condition)
-        .order_by(Procedure.code, FlowVersion.number)
-        .limit(200)
+        .order_by(*(order or (Procedure.code, FlowVersion.number)))
+        .limit(limit)
     )
-    return [VersionRow(*row[:6], created_by=row[6] or "") for row in rows]
+    return [
+        VersionRow(
+            *row[:6],
+            created_by=row[6] or "",
+            procedure_id=row[7],
+            rejection_reason=row[8] or "",
+            approved_at=row[9],
+        )
+        for row in rows
+    ]
 
 
 def drafts_of(session: Session, user_id: int) -> list[VersionRow]:
@@ -83,15 +137,90 @@ def waiting_for_review(session: Session) -> list[VersionRow]:
     return _version_rows(session, FlowVersion.status == VersionStatus.SUBMITTED)
 
 
-def counts_by_level_and_status(session: Session) -> list[StatusCount]:
-    """Procedures counted by level and by the status of their versions."""
+def rejected_versions(session: Session) -> list[VersionRow]:
+    """Versions sent back by an approver and not yet submitted again, with their reason."""
+    return _version_rows(session, FlowVersion.status == VersionStatus.REJECTED)
+
+
+def recently_approved(session: Session, limit: int = 20) -> list[VersionRow]:
+    """The versions approved last (approved, in force or waiting for their date), newest first."""
+    return _version_rows(
+        session,
+        sa.and_(FlowVersion.status == VersionStatus.APPROVED, FlowVersion.approved_at.is_not(None)),
+        order=(FlowVersion.approved_at.desc(), FlowVersion.id.desc()),
+        limit=limit,
+    )
+
+
+def failed_deliveries(session: Session, limit: int = 50) -> list[FailedDelivery]:
+    """Deliveries that gave up (no attempt left, or refused by the receiver), newest first."""
     rows = session.execute(
-        sa.select(Level.name, FlowVersion.status, sa.func.count(sa.distinct(Procedure.id)))
-        .join(Procedure, Procedure.level_id == Level.id)
-        .join(ProcedureCase, ProcedureCase.procedure_id == Procedure.id)
+        sa.select(
+            Delivery.id,
+            Procedure.code,
+            FlowVersion.number,
+            DeliveryTarget.name,
+            Delivery.attempts,
+            Delivery.last_error,
+        )
+        .join(DeliveryTarget, Delivery.target_id == DeliveryTarget.id)
+        .join(FlowVersion, Delivery.version_id == FlowVersion.id)
+        .join(ProcedureCase, FlowVersion.case_id == ProcedureCase.id)
+        .join(Procedure, ProcedureCase.procedure_id == Procedure.id)
+        .where(Delivery.status == DeliveryStatus.FAILED)
+        .order_by(Delivery.created_at.desc(), Delivery.id.desc())
+        .limit(limit)
+    )
+    return [FailedDelivery(*row) for row in rows]
+
+
+def target_states(session: Session) -> list[TargetState]:
+    """Every delivery target with its deliveries counted by status, by name."""
+
+    def counted(status: DeliveryStatus) -> sa.ColumnElement[int]:
+        return sa.func.count(Delivery.id).filter(Delivery.status == status)
+
+    rows = session.execute(
+        sa.select(
+            DeliveryTarget.id,
+            DeliveryTarget.name,
+            DeliveryTarget.kind,
+            DeliveryTarget.enabled,
+            counted(DeliveryStatus.PENDING),
+            counted(DeliveryStatus.FAILED),
+            counted(DeliveryStatus.DELIVERED),
+            sa.func.max(Delivery.delivered_at),
+        )
+        .outerjoin(Delivery, Delivery.target_id == DeliveryTarget.id)
+        .group_by(DeliveryTarget.id, DeliveryTarget.name, DeliveryTarget.kind)
+        .order_by(DeliveryTarget.name)
+    )
+    return [
+        TargetState(id, name, kind.value, enabled, pending, failed, delivered, last)
+        for id, name, kind, enabled, pending, failed, delivered, last in rows
+    ]
+
+
+def counts_by_level_and_status(session: Session) -> list[StatusCount]:
+    """Procedures counted by level and by the status of their latest version.
+
+    Each procedure counts once: under the status of the version created last among its
+    cases' versions, or under None when it has no version yet. (Counting versions made a
+    procedure with an approved v1 and a rejected v2 show under both.)
+    """
+    latest = (
+        sa.select(ProcedureCase.procedure_id, sa.func.max(FlowVersion.id).label("version_id"))
         .join(FlowVersion, FlowVersion.case_id == ProcedureCase.id)
+        .group_by(ProcedureCase.procedure_id)
+        .subquery()
+    )
+    rows = session.execute(
+        sa.select(Level.name, FlowVersion.status, sa.func.count(Procedure.id))
+        .join(Procedure, Procedure.level_id == Level.id)
+        .outerjoin(latest, latest.c.procedure_id == Procedure.id)
+        .outerjoin(FlowVersion, FlowVersion.id == latest.c.version_id)
         .group_by(Level.name, Level.position, FlowVersion.status)
-        .order_by(Level.position, FlowVersion.status)
+        .order_by(Level.position, FlowVersion.status.asc().nulls_last())
     )
     return [StatusCount(level, status, count) for level, status, count in rows]
 

@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+import sqlalchemy as sa
+from flask import abort, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_admin import expose
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
-from workflow_model.models import Officer, Unit
+from workflow_model import editing
+from workflow_model.calendar_store import working_calendar
+from workflow_model.models import DayOverride, Officer, Unit
+from workflow_model.refusals import ChangeRefused
 
-from .base import FoldedAjaxLoader, SodoModelView, email_field_check, phone_field_check
+from ..vocabulary import refusal_message
+from .base import (
+    FoldedAjaxLoader,
+    SodoModelView,
+    acting_user,
+    email_field_check,
+    phone_field_check,
+)
+
+# The years the calendar page shows: what the `holidays` package and a sensible plan cover.
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+DESCRIPTION_LENGTH = 300
+DAY_ORIGINS = {
+    "holiday": _l("public holiday"),
+    "swapped": _l("worked in exchange (government decision)"),
+    "override": _l("override of this centre"),
+}
 
 
 class LevelView(SodoModelView):
@@ -125,3 +150,81 @@ class DayOverrideView(SodoModelView):
         )
     }
     form_columns = ("day", "working", "description")
+
+    list_template = "sodo/calendar_list.html"
+
+    def render(self, template: str, **kwargs: Any) -> str:
+        """The list, under the year's holidays and the form that adds an override."""
+        if template == self.list_template:
+            year = _chosen_year(request.args.get("year"))
+            calendar = working_calendar(self.session)
+            kwargs.update(
+                year=year,
+                years=(FIRST_YEAR, LAST_YEAR),
+                special_days=calendar.special_days(year),
+                day_origins=DAY_ORIGINS,
+                can_add=self.can_write(),
+                date_text=lambda day: format_date(day, "EEEE dd/MM/yyyy"),
+            )
+        return super().render(template, **kwargs)
+
+    @expose("/add/", methods=("POST",))
+    def add_override(self) -> ResponseReturnValue:
+        """Add one override from the calendar page; bad input is refused and changes nothing."""
+        if not self.can_write():
+            abort(403)
+        form = request.form
+        day = _form_day(form.get("day", ""))
+        back = url_for(".index_view", year=day.year if day else None)
+        working = form.get("working") == "1"
+        description = form.get("description", "").strip()
+        problem = None
+        if day is None:
+            problem = _l(
+                "Choose a valid date between %(first)d and %(last)d.",
+                first=FIRST_YEAR,
+                last=LAST_YEAR,
+            )
+        elif form.get("working") not in ("0", "1"):
+            problem = _l("Choose whether the day is worked or a day off.")
+        elif len(description) > DESCRIPTION_LENGTH:
+            problem = _l(
+                "The description is too long (at most %(n)d characters).", n=DESCRIPTION_LENGTH
+            )
+        elif self.session.scalar(sa.select(DayOverride.id).where(DayOverride.day == day)):
+            problem = _l("That day already has an override; change it in the list below.")
+        elif working_calendar(self.session).is_working_day(day) == working:
+            problem = (
+                _l("That day is already a working day.")
+                if working
+                else _l("That day is already a day off.")
+            )
+        if problem is not None:
+            flash(str(problem), "error")
+            return redirect(back)
+        override = DayOverride(day=day, working=working, description=description)
+        try:
+            editing.save(self.session, acting_user(self.session), override, None)
+        except ChangeRefused as error:
+            flash(refusal_message(error), "error")
+            return redirect(back)
+        flash(str(_l("The calendar day was added.")), "success")
+        return redirect(back)
+
+
+def _chosen_year(text: str | None) -> int:
+    """The year asked for in the address, this year when absent or out of range."""
+    today = dt.date.today().year
+    if text is None or not text.isdigit() or len(text) > 4:
+        return today
+    year = int(text)
+    return year if FIRST_YEAR <= year <= LAST_YEAR else today
+
+
+def _form_day(text: str) -> dt.date | None:
+    """The form's date (``YYYY-MM-DD``), or None when it is not one within the years shown."""
+    try:
+        day = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return day if FIRST_YEAR <= day.year <= LAST_YEAR else None

@@ -37,6 +37,7 @@ from ..redirects import local_path
 from ..vocabulary import (
     CORRUPT_MARK,
     FIELD_LABELS,
+    REFUSAL_MESSAGES,
     STARTING_POINT_LABELS,
     STATUS_LABELS,
     change_text,
@@ -125,6 +126,8 @@ class VersionsView(BaseView):
         if procedure is None:
             abort(404)
         cases: list[dict[str, Any]] = []
+        user = acting_user(session)
+        blocked: set[int] = set()
         for case in procedure.cases:
             versions = sorted(
                 session.query(FlowVersion).filter(FlowVersion.case_id == case.id),
@@ -147,6 +150,14 @@ class VersionsView(BaseView):
                     )
                 except lifecycle.CorruptSnapshot as error:
                     corrupt[in_force.id] = refusal_message(error)
+            # Four eyes, said before the click: the approver sees who must approve instead.
+            if has_any_role(ROLES["approve"]) and user is not None:
+                blocked.update(
+                    v.id
+                    for v in versions
+                    if v.status is VersionStatus.SUBMITTED
+                    and lifecycle.four_eyes_refusal(session, v, user) is not None
+                )
             # While a version is open, no other draft can be opened (restore, new draft).
             open_version = next((v for v in versions if v.status.open), None)
             cases.append(
@@ -177,6 +188,7 @@ class VersionsView(BaseView):
             corrupt_mark=CORRUPT_MARK,
             can_edit=can_edit,
             can_approve=has_any_role(ROLES["approve"]),
+            waiting_other=blocked,
             can_export=has_any_role(EXPORT_ROLES),
             starting_points=STARTING_POINT_LABELS,
             search=search,
@@ -207,6 +219,13 @@ class VersionsView(BaseView):
         diff = None
         if in_force is not None and in_force.id != version.id:
             diff = diff_versions(lifecycle.version_document(session, in_force), document)
+        can_decide = has_any_role(ROLES["approve"]) and version.status is VersionStatus.SUBMITTED
+        user = acting_user(session)
+        four_eyes = (
+            lifecycle.four_eyes_refusal(session, version, user)
+            if can_decide and user is not None
+            else None
+        )
         return self.render(
             "sodo/review.html",
             version=version,
@@ -217,7 +236,8 @@ class VersionsView(BaseView):
             field_labels=FIELD_LABELS,
             readable=value_label,
             status_labels=STATUS_LABELS,
-            can_decide=has_any_role(ROLES["approve"]) and version.status is VersionStatus.SUBMITTED,
+            can_decide=can_decide,
+            four_eyes=REFUSAL_MESSAGES[four_eyes] if four_eyes is not None else None,
         )
 
     @expose("/case/<int:case_id>/first-draft", methods=("POST",))

@@ -123,6 +123,17 @@ def header(view: EditorView) -> list[Any]:
             href=url_for("versions.procedure", procedure_id=procedure.id),
             className="sodo-back",
         ),
+        # Review, report and diagram link to each other.
+        html.A(
+            _("Report"),
+            href=url_for("report.version_report", version_id=view.version.id),
+            className="sodo-back sodo-report-link",
+        ),
+        html.A(
+            _("Review"),
+            href=url_for("versions.review", version_id=view.version.id),
+            className="sodo-back sodo-review-link",
+        ),
         html.H1(f"{procedure.code} · {procedure.name}{case}", className="sodo-title"),
         html.Span(
             _("Version %(number)s", number=view.version.number), className="sodo-version-number"
