@@ -141,7 +141,7 @@ def _named_changed_since_approval() -> sa.ColumnElement[bool]:
         sa.select(VersionOfficer.officer_id).where(VersionOfficer.version_id == FlowVersion.id),
         step_officers.where(Step.version_id == FlowVersion.id),
     )
-    unit_ids = sa.union(
+    unit_ids: sa.CompoundSelect[tuple[int | None]] = sa.union(
         sa.select(VersionUnit.unit_id).where(VersionUnit.version_id == FlowVersion.id),
         sa.select(Step.unit_id).where(Step.version_id == FlowVersion.id),
         sa.select(Officer.unit_id).where(Officer.id.in_(officer_ids)),

@@ -5,10 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from wtforms.validators import Optional
 
 from workflow_model.models import Officer, Unit
 
-from .base import FoldedAjaxLoader, SodoModelView, email_field_check, phone_field_check
+from .base import (
+    FoldedAjaxLoader,
+    SodoModelView,
+    email_field_check,
+    parent_level_check,
+    phone_field_check,
+    required,
+)
 
 
 class LevelView(SodoModelView):
@@ -41,6 +49,7 @@ class UnitView(SodoModelView):
         "phone": _l("Phone"),
         "email": _l("Email"),
         "active": _l("Active"),
+        "updated_at": _l("Last changed"),
     }
     form_columns = (
         "code",
@@ -56,6 +65,21 @@ class UnitView(SodoModelView):
     column_descriptions = {
         "one_stop": _l("Where dossiers are received and results returned (Bộ phận Một cửa).")
     }
+    # The officer form's checks (one definition each); a unit's contacts may be left empty.
+    # The level starts empty and must be chosen: no level is the likely one for a new unit,
+    # and a preselected first level ("Bộ, ngành") was saved unnoticed.
+    form_args = {
+        "phone": {"validators": [Optional(), phone_field_check]},
+        "email": {"validators": [Optional(), email_field_check]},
+        "level": {"validators": [required(_l("Choose the unit's level."))]},
+        "parent": {"validators": [parent_level_check]},
+    }
+
+    def scaffold_form(self) -> Any:
+        """The unit form, whose level starts empty (Flask-Admin offers no blank for it)."""
+        form_class = super().scaffold_form()
+        form_class.level.kwargs["allow_blank"] = True
+        return form_class
 
     def __init__(self, model: type, session: Any, **kwargs: Any) -> None:
         self.form_ajax_refs = {
@@ -82,6 +106,7 @@ class OfficerView(SodoModelView):
         "phone": _l("Phone"),
         "email": _l("Email"),
         "active": _l("Active"),
+        "updated_at": _l("Last changed"),
     }
     form_columns = ("full_name", "title", "unit", "phone", "email", "active")
     form_args = {
