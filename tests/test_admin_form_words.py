@@ -192,3 +192,16 @@ def test_versions_page_names_the_drifted_field_in_vietnamese(site: Site) -> None
     assert ": phone" not in drift.group()
     listed = admin.text("/procedure/")
     assert f'href="/versions/procedure/{procedure_id}">Danh bạ đã thay đổi' in listed
+
+
+def test_list_filters_are_named_in_vietnamese(site: Site) -> None:
+    admin = site.browser("admin")
+    for url, expected in (
+        ("/procedure/", ["Cấp thực hiện", "Lĩnh vực"]),
+        ("/unit/", ["Cấp thực hiện"]),
+        ("/officer/", ["Đơn vị"]),
+        ("/step/", ["Đơn vị"]),
+    ):
+        names = re.findall(r'class="dropdown-item filter">([^<]*)</a>', admin.text(url))
+        assert set(expected) <= set(names), (url, names)
+        assert not [name for name in names if " / " in name], (url, names)

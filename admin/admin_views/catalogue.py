@@ -75,6 +75,8 @@ class ProcedureView(SodoModelView):
     column_default_sort = "code"
     column_filters = ("level.name", "field.name", "active")
     column_labels = {
+        "level.name": _l("Level"),  # the filters' names
+        "field.name": _l("Field"),
         "drift": _l("Directory"),
         "code": _l("Code"),
         "name": _l("Name"),

@@ -40,6 +40,7 @@ class UnitView(SodoModelView):
     column_default_sort = "code"
     column_filters = ("level.name", "one_stop", "active")
     column_labels = {
+        "level.name": _l("Level"),  # the filter's name
         "code": _l("Code"),
         "name": _l("Name"),
         "level": _l("Level"),
@@ -100,6 +101,7 @@ class OfficerView(SodoModelView):
     column_default_sort = "full_name"
     column_filters = ("unit.name", "title", "active")
     column_labels = {
+        "unit.name": _l("Unit"),  # the filter's name
         "full_name": _l("Full name"),
         "title": _l("Title"),
         "unit": _l("Unit"),
