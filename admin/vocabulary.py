@@ -7,15 +7,16 @@ translated once (the catalogues in `translations/`).
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
 from workflow_model.diff import DocumentChange, value_text
 from workflow_model.document.durations import format_duration, format_hours_as_days
-from workflow_model.document.types import Duration
+from workflow_model.document.types import Duration, Fee
 from workflow_model.models import Join, Split, StepKind, TimeUnit, VersionStatus
 from workflow_model.refusals import ChangeRefused, Refusal
 from workflow_model.starting_points import StartingPoint
@@ -100,6 +101,10 @@ REFUSAL_MESSAGES = {
     ),
     Refusal.INVALID_EMAIL: _l("The email address is not valid."),
     Refusal.PARENT_CYCLE: _l("A unit cannot be placed under itself or under one of its own units."),
+    Refusal.PARENT_LEVEL: _l(
+        "A unit's parent unit must be of the same level or above it, "
+        "never below (a commune unit cannot be the parent of a province unit)."
+    ),
     Refusal.NOT_DRAFT: _l("Only a draft version can be changed; create a new draft instead."),
     Refusal.EMPTY_NAME: _l("A step needs a name."),
     Refusal.INVALID_KEY: _l(
@@ -154,8 +159,35 @@ REFUSAL_MESSAGES = {
 }
 """One message per refusal code; the catalogues give each its Vietnamese text."""
 
+FLAG_LABELS = {True: _l("Yes"), False: _l("No")}
+"""A yes-or-no value (a flag column, a ticked box) in lists, details and CSV exports."""
+
+EMPTY_CHOICE = _l("— none —")
+"""What an empty choice of a select reads, instead of its internal value."""
+
 CORRUPT_MARK = _l("Corrupt snapshot")
 """The mark of a version whose stored snapshot is corrupt, in lists and on pages."""
+
+
+ENUM_KEYS = frozenset({"kind", "duration_unit", "legal_time_unit", "split", "join", "status"})
+"""The keys of a journaled state whose value is a closed vocabulary's (`ENUM_LABELS`)."""
+
+
+def journal_value(key: str, value: Any) -> str:
+    """One value of a row's state as the journal stored it, in the user's words.
+
+    An enum value says its label ("ngày làm việc", not ``working_day``), a flag yes or
+    no; lists and objects stay JSON, every other value is shown as it is.
+    """
+    if isinstance(value, bool):
+        return str(FLAG_LABELS[value])
+    if value is None:
+        return ""
+    if key in ENUM_KEYS and isinstance(value, str):
+        return str(ENUM_LABELS.get(value, value))
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
 
 
 def language() -> str:
@@ -206,6 +238,13 @@ def duration_text(duration: Duration | tuple[float, TimeUnit | str], *, short: b
     return format_duration(duration, language(), short=short)
 
 
+def fee_text(fee: Fee) -> str:
+    """A fee in the user's words: "Lệ phí: 6.000.000 VND (mỗi lượt)"."""
+    amount = format_decimal(fee.amount)
+    note = f" ({fee.note})" if fee.note else ""
+    return f"{fee.name}: {amount} {fee.currency}{note}"
+
+
 def hours_as_days_text(hours: float) -> str:
     """Working hours said as working days in the user's language."""
     return format_hours_as_days(hours, language())
@@ -234,9 +273,11 @@ def value_label(value: Any) -> str:
     if isinstance(value, Duration):
         return duration_text(value)
     if isinstance(value, bool):
-        return str(_l("yes") if value else _l("no"))
+        return str(FLAG_LABELS[value]).lower()
     if isinstance(value, str) and value in ENUM_LABELS:
         return str(ENUM_LABELS[value])
+    if isinstance(value, Fee):
+        return fee_text(value)
     if isinstance(value, tuple | list):
         return ", ".join(value_label(item) for item in value)
     return value_text(value, language())

@@ -417,7 +417,8 @@ def _fee_text(doc: FlowDocument) -> str:
     for fee in doc.procedure.fees:
         amount = fee.amount if math.isfinite(fee.amount) else 0
         shown = f"{amount:,.0f}".replace(",", ".") if amount == int(amount) else number_vi(amount)
-        fees.append(f"{fee.name}: {shown} {fee.currency}")
+        note = f" ({fee.note})" if fee.note else ""
+        fees.append(f"{fee.name}: {shown} {fee.currency}{note}")
     return "\n".join(fees)
 
 

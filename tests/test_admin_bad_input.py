@@ -115,11 +115,13 @@ def test_codes_a_flow_document_cannot_carry_are_refused(site: Site) -> None:
     # store must load again, so `>`, `/` and spaces are refused here as by the loader.
     admin = site.browser("admin")
     ids = sample_ids(site)
+    with site.session() as s:
+        level = one_id(s, sa.select(Level.id).where(Level.key == "commune"))
     before = site.rows()
     for url, values in (
         ("/procedure/new/", {"code": "COL/1", "name": "Thủ tục có mã lạ"}),
         ("/procedure/new/", {"code": "1.009 645", "name": "Thủ tục có dấu cách"}),
-        ("/unit/new/", {"code": "a>b", "name": "Phòng Tư pháp"}),
+        ("/unit/new/", {"code": "a>b", "name": "Phòng Tư pháp", "level": level}),
         (f"/unit/edit/?id={ids['unit']}", {"code": "ubnd/xa"}),
         ("/level/new/", {"key": "cấp <b>", "name": "Cấp lạ"}),
     ):
@@ -375,27 +377,46 @@ def test_removing_a_dossier_component_a_step_uses_is_refused(site: Site) -> None
     assert site.rows() == before
 
 
-def test_legal_basis_and_fees_must_be_json_lists(site: Site) -> None:
+def test_legal_basis_and_fee_rows_are_checked_in_vietnamese(site: Site) -> None:
     admin = site.browser("admin")
     ids = sample_ids(site)
     url = f"/procedure/edit/?id={ids['procedure']}"
+    assert not [name for name in admin.form(url) if name.startswith(("legal_basis", "fees"))]
     before = site.rows()
-    for field, value in (
-        ("fees", '{"name": "Lệ phí", "amount": 0}'),
-        ("fees", "[{"),
-        ("legal_basis", '"Nghị định 31/2021/NĐ-CP"'),
+    for row, expected in (
+        (
+            {"legal_basis-0-date": "31/02/2025", "legal_basis-0-number": "Nghị định 1/2025/NĐ-CP"},
+            ("legal_basis-0-date", "Ngày ban hành ghi theo dạng ngày/tháng/năm"),
+        ),
+        (
+            {"legal_basis-0-date": "09/6/2025"},
+            ("legal_basis-0-title", "Cần có số hiệu hoặc tên của văn bản"),
+        ),
+        (
+            {"fees-0-name": "Lệ phí", "fees-0-amount": "mười nghìn", "fees-0-currency": "VND"},
+            ("fees-0-amount", "Mức thu là một số từ 0 trở lên"),
+        ),
+        (
+            {"fees-0-name": "Lệ phí", "fees-0-amount": "-5", "fees-0-currency": "VND"},
+            ("fees-0-amount", "Mức thu là một số từ 0 trở lên"),
+        ),
+        (
+            {"fees-0-name": "", "fees-0-amount": "0", "fees-0-currency": "VND"},
+            ("fees-0-name", "Khoản phí cần có tên"),
+        ),
     ):
-        response = admin.submit(url, {field: value})
-        assert response.status_code == 200
-        assert field_errors(response).get(field), (field, value)
+        response = admin.submit(url, row)
+        assert response.status_code == 200, row
+        field, message = expected
+        assert message in field_errors(response).get(field, ""), (row, field_errors(response))
+        assert "Invalid JSON" not in response.get_data(as_text=True)
     assert site.rows() == before
     with site.session() as s:
         level = one_id(s, sa.select(Level.id).where(Level.key == "commune"))
     form = admin.form("/procedure/new/")
-    assert (form["legal_basis"], form["fees"]) == ("[]", "[]")
+    assert not [name for name in form if name.startswith(("legal_basis", "fees"))]
     response = admin.submit(
-        "/procedure/new/",
-        {"code": "2.000001", "name": "Thủ tục chưa có phí", "level": level, "fees": ""},
+        "/procedure/new/", {"code": "2.000001", "name": "Thủ tục chưa có phí", "level": level}
     )
     assert response.status_code == 302, messages(response)
     with site.session() as s:

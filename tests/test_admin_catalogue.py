@@ -5,7 +5,6 @@ Each form round trip goes to the database and the journal, on SQLite and Postgre
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import sqlalchemy as sa
@@ -53,16 +52,32 @@ def test_procedure_round_trip_with_a_dossier_component(site: Site) -> None:
     with site.session() as s:
         province = one_id(s, sa.select(Level.id).where(Level.key == "province"))
         field = one_id(s, sa.select(Field.id).order_by(Field.id))
-    basis = ["Nghị định 123/2015/NĐ-CP", "Thông tư 04/2020/TT-BTP"]
-    fees = [{"name": "Lệ phí cấp bản sao", "amount": 8000, "currency": "VND"}]
+    basis = [
+        "Nghị định 123/2015/NĐ-CP ngày 15/11/2015 quy định chi tiết Luật Hộ tịch",
+        "Thông tư 04/2020/TT-BTP",
+    ]
+    fees = [
+        {"name": "Lệ phí cấp bản sao", "amount": 8000, "currency": "đồng/bản"},
+        {"name": "Phí gửi kết quả", "amount": 0.5, "currency": "VND", "note": "qua bưu chính"},
+    ]
     create = {
         "code": "2.000635",
         "name": "Cấp bản sao trích lục hộ tịch",
         "level": province,
         "field": field,
         "result": "Bản sao trích lục hộ tịch",
-        "legal_basis": json.dumps(basis, ensure_ascii=False),
-        "fees": json.dumps(fees, ensure_ascii=False),
+        # The rows as the list editors' "add" buttons make them (number, date, title).
+        "legal_basis-0-number": "Nghị định 123/2015/NĐ-CP",
+        "legal_basis-0-date": "15/11/2015",
+        "legal_basis-0-title": "quy định chi tiết Luật Hộ tịch",
+        "legal_basis-1-number": "Thông tư 04/2020/TT-BTP",
+        "fees-0-name": "Lệ phí cấp bản sao",
+        "fees-0-amount": "8.000",
+        "fees-0-currency": "đồng/bản",
+        "fees-1-name": "Phí gửi kết quả",
+        "fees-1-amount": "0,5",
+        "fees-1-currency": "VND",
+        "fees-1-note": "qua bưu chính",
         "accepts_online": "y",
     } | component(0, "d1", "Tờ khai đề nghị cấp bản sao", form_name="Mẫu TK-01")
     response = admin.submit("/procedure/new/", create)
@@ -98,10 +113,19 @@ def test_procedure_round_trip_with_a_dossier_component(site: Site) -> None:
     with site.session() as s:
         procedure = s.get(Procedure, procedure_id)
         assert procedure.name == "Cấp bản sao trích lục hộ tịch (trực tuyến)"
+        # The form opened with the rows and sent them back as they were.
+        assert (procedure.legal_basis, procedure.fees) == (basis, fees)
         assert [(c.key, c.originals, c.copies) for c in procedure.dossier_components] == [
             ("d1", 1, 0),
             ("d2", 0, 1),
         ]
+    details = admin.text(f"/procedure/details/?id={procedure_id}")
+    assert "<li>Nghị định 123/2015/NĐ-CP ngày 15/11/2015 quy định chi tiết Luật Hộ tịch</li>" in (
+        details
+    )
+    assert "<li>Lệ phí cấp bản sao: 8.000 đồng/bản</li>" in details
+    assert "<li>Phí gửi kết quả: 0,5 VND (qua bưu chính)</li>" in details
+    assert '"currency"' not in details
     update = journal(site, "procedure", procedure_id)[-1]
     assert update.action == "update"
     assert update.before["name"] == "Cấp bản sao trích lục hộ tịch"

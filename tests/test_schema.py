@@ -258,7 +258,7 @@ INVALID_CHANGES: dict[str, Callable[[dict[str, Any]], None]] = {
     "unknown-duration-field": _set(("steps", 0, "duration", "calendar"), "vn"),
     "unknown-transition-field": _set(("transitions", 0, "condition"), "ok"),
     "unknown-layout-field": _set(("layout", "s1", "z"), 0),
-    "unknown-fee-field": _set(("procedure", "fees", 0, "note"), ""),
+    "unknown-fee-field": _set(("procedure", "fees", 0, "remark"), ""),
     "bad-kind": _set(("steps", 0, "kind"), "begin"),
     "bad-time-unit": _set(("steps", 0, "duration", "unit"), "day"),
     "bad-legal-time-unit": _set(("procedure", "legal_time", "unit"), "calendar_day"),

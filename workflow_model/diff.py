@@ -276,12 +276,11 @@ def document_changes(a: FlowDocument, b: FlowDocument) -> tuple[DocumentChange, 
     return tuple(changes)
 
 
-def directory_drift(frozen: FlowDocument, live: FlowDocument) -> tuple[FieldChange, ...]:
+def directory_drift(frozen: FlowDocument, live: FlowDocument) -> tuple[DocumentChange, ...]:
     """What the live directory says differently from an approved snapshot.
 
-    Units and officers are matched by key; each change names who or what changed, e.g.
-    ``FieldChange("Nguyễn Văn An: phone", "0222 3810 111", "0912 345 678")``.
+    Units and officers are matched by key; each change names who changed (its subject)
+    and which field, so an interface can say the field in its reader's words, e.g.
+    ``DocumentChange("Nguyễn Văn An", "phone", "0222 3810 111", "0912 345 678")``.
     """
-    return tuple(
-        FieldChange(str(change), change.old, change.new) for change in _member_changes(frozen, live)
-    )
+    return tuple(_member_changes(frozen, live))

@@ -144,7 +144,54 @@ def _check(session: Session, obj: object, before: dict[str, Any] | None) -> None
         if problem is not None:
             raise ChangeRefused(Refusal.INVALID_EMAIL, problem, value=obj.email)
     if isinstance(obj, Unit):
+        # A unit's contacts are optional, but what is given must be reachable.
+        if obj.phone and not is_valid_phone(obj.phone):
+            raise ChangeRefused(
+                Refusal.INVALID_PHONE, f"invalid phone {obj.phone!r}", value=obj.phone
+            )
+        problem = email_problem(obj.email) if obj.email else None
+        if problem is not None:
+            raise ChangeRefused(Refusal.INVALID_EMAIL, problem, value=obj.email)
         _check_unit_tree(obj)
+        _check_parent_level(session, obj)
+
+
+def parent_outranked(level: Level | None, parent_level: Level | None) -> bool:
+    """True when a parent of `parent_level` would sit below a unit of `level`.
+
+    Levels are ordered by `position` (ministry 0, province 1, district 2, commune 3): a
+    unit's parent is at its level or above, never a commune unit over a province one.
+
+    >>> parent_outranked(Level(position=1), Level(position=3))
+    True
+    >>> parent_outranked(Level(position=3), Level(position=1))
+    False
+    """
+    if level is None or parent_level is None:
+        return False
+    return parent_level.position > level.position
+
+
+def _level_of(session: Session, unit: Unit) -> Level | None:
+    # A unit built from ids only (an import) has no relationship loaded before a flush.
+    loaded: Level | None = getattr(unit, "level", None)
+    if loaded is not None or unit.level_id is None:
+        return loaded
+    return session.get(Level, unit.level_id)
+
+
+def _check_parent_level(session: Session, unit: Unit) -> None:
+    parent = unit.parent or (
+        session.get(Unit, unit.parent_id) if unit.parent_id is not None else None
+    )
+    if parent is None:
+        return
+    level, parent_level = _level_of(session, unit), _level_of(session, parent)
+    if parent_outranked(level, parent_level):
+        raise ChangeRefused(
+            Refusal.PARENT_LEVEL,
+            f"unit {unit.code!r} cannot be under {parent.code!r}, of a lower level",
+        )
 
 
 def _check_unit_tree(unit: Unit) -> None:

@@ -255,32 +255,66 @@ def procedure_history(session: Session, procedure_id: int) -> list[AuditEvent]:
     )
 
 
-def procedures_with_drift(session: Session, procedure_ids: list[int]) -> set[int]:
-    """Procedures whose version in force names a unit or officer changed since approval.
+def _named_changed_since_approval() -> sa.ColumnElement[bool]:
+    """True for an approved version that names a unit or officer changed since approval.
 
-    One query, for a page of the catalogue; the versions page lists the differences.
+    A version names its members (`VersionUnit`, `VersionOfficer`), and also, without a
+    member row, the units and officers set on its steps in the editor or a form, and the
+    unit of each officer it names: its document holds all of them, so all are looked at.
     """
-    from .models import Officer, Unit, VersionOfficer, VersionUnit
+    from .models import Officer, Step, StepOfficer, Unit, VersionOfficer, VersionUnit
 
-    officer_moved = sa.exists().where(
-        VersionOfficer.version_id == FlowVersion.id,
-        VersionOfficer.officer_id == Officer.id,
-        Officer.updated_at > FlowVersion.approved_at,
+    approved_at = FlowVersion.approved_at
+    step_officers = sa.select(StepOfficer.officer_id).join(Step, Step.id == StepOfficer.step_id)
+    officer_ids = sa.union(
+        sa.select(VersionOfficer.officer_id).where(VersionOfficer.version_id == FlowVersion.id),
+        step_officers.where(Step.version_id == FlowVersion.id),
     )
-    unit_moved = sa.exists().where(
-        VersionUnit.version_id == FlowVersion.id,
-        VersionUnit.unit_id == Unit.id,
-        Unit.updated_at > FlowVersion.approved_at,
+    unit_ids: sa.CompoundSelect[tuple[int | None]] = sa.union(
+        sa.select(VersionUnit.unit_id).where(VersionUnit.version_id == FlowVersion.id),
+        sa.select(Step.unit_id).where(Step.version_id == FlowVersion.id),
+        sa.select(Officer.unit_id).where(Officer.id.in_(officer_ids)),
     )
-    rows = session.execute(
-        sa.select(ProcedureCase.procedure_id)
+    return sa.or_(
+        sa.exists().where(Officer.id.in_(officer_ids), Officer.updated_at > approved_at),
+        sa.exists().where(Unit.id.in_(unit_ids), Unit.updated_at > approved_at),
+    )
+
+
+def procedures_with_drift(session: Session, procedure_ids: list[int]) -> set[int]:
+    """Procedures whose version in force reads differently from the directory now.
+
+    The same drift the versions page lists (`diff.directory_drift` of the snapshot and
+    the live document), so the catalogue's mark and that page never disagree. One query
+    finds the versions naming a unit or officer changed since approval; only those are
+    compared, so a page of the catalogue reads a document only where something moved.
+    """
+    from .conversion import document_from_version
+    from .diff import directory_drift
+    from .lifecycle import CorruptSnapshot, version_document, version_in_force
+
+    candidates = session.execute(
+        sa.select(ProcedureCase.procedure_id, ProcedureCase.id)
         .join(FlowVersion, FlowVersion.case_id == ProcedureCase.id)
         .where(
             ProcedureCase.procedure_id.in_(procedure_ids),
             FlowVersion.status == VersionStatus.APPROVED,
             FlowVersion.approved_at.is_not(None),
-            sa.or_(officer_moved, unit_moved),
+            _named_changed_since_approval(),
         )
         .distinct()
-    )
-    return set(rows.scalars())
+    ).all()
+    drifted: set[int] = set()
+    for procedure_id, case_id in candidates:
+        if procedure_id in drifted:
+            continue
+        in_force = version_in_force(session, case_id)
+        if in_force is None or in_force.snapshot is None:
+            continue
+        try:
+            frozen = version_document(session, in_force)
+        except CorruptSnapshot:
+            continue  # marked as corrupt on its own pages, not as drift
+        if directory_drift(frozen, document_from_version(session, in_force)):
+            drifted.add(procedure_id)
+    return drifted

@@ -26,6 +26,7 @@ class Refusal(enum.StrEnum):
     INVALID_PHONE = "invalid-phone"
     INVALID_EMAIL = "invalid-email"
     PARENT_CYCLE = "parent-cycle"
+    PARENT_LEVEL = "parent-level"
     # A version's content
     NOT_DRAFT = "not-draft"
     EMPTY_NAME = "empty-name"

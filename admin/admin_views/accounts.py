@@ -13,12 +13,14 @@ from flask_admin.contrib.sqla.filters import (
     DateTimeSmallerFilter,
 )
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from wtforms import PasswordField, SelectMultipleField
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from workflow_model.accounts import hash_password, set_password
 from workflow_model.models import AuditEvent, Role, UserRole
 
+from ..vocabulary import journal_value
 from .base import CsrfForm, SodoModelView, acting_user, has_any_role
 
 ROLE_LABELS = {
@@ -165,6 +167,17 @@ RECORD_TYPES = {
 ACCOUNT_RECORD_TYPES = ("user", "login")
 
 
+def _state_table(state: dict[str, Any] | None) -> Markup:
+    """A journaled state as a table of fields and their values in the user's words."""
+    if not state:
+        return Markup("")
+    rows = Markup("").join(
+        Markup("<tr><th>{}</th><td>{}</td></tr>").format(key, journal_value(key, value))
+        for key, value in state.items()
+    )
+    return Markup('<table class="table table-sm mb-0 sodo-journal-state">{}</table>').format(rows)
+
+
 class AuditEventView(SodoModelView):
     """The journal: who changed what, when, with the states before and after. Read-only.
 
@@ -203,6 +216,11 @@ class AuditEventView(SodoModelView):
         ),
     }
     column_formatters_export = column_formatters
+    column_formatters_detail = {
+        **column_formatters,
+        "before": lambda view, context, model, name: _state_table(model.before),
+        "after": lambda view, context, model, name: _state_table(model.after),
+    }
     column_labels = {
         "at": _l("When"),
         "user.username": _l("User"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import json
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.sqla.form import AdminModelConverter
-from flask_admin.form import BaseForm, JSONField
+from flask_admin.form import BaseForm
 from flask_admin.model import typefmt
 from flask_admin.model.form import converts
 from flask_babel import format_datetime
@@ -21,17 +20,24 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import FloatField, Form
-from wtforms.validators import ValidationError
+from wtforms.validators import StopValidation, ValidationError
 
 from workflow_model import editing
 from workflow_model.contacts import email_problem, is_valid_phone
+from workflow_model.editing import parent_outranked
 from workflow_model.models import Role, User
 from workflow_model.refusals import ChangeRefused, Refusal
 from workflow_model.text import fold
 
 from ..bounds import list_arguments_in_range
 from ..i18n import wtforms_translations
-from ..vocabulary import ENUM_LABELS, REFUSAL_MESSAGES, refusal_message
+from ..vocabulary import (
+    EMPTY_CHOICE,
+    ENUM_LABELS,
+    FLAG_LABELS,
+    REFUSAL_MESSAGES,
+    refusal_message,
+)
 
 WRITE_VIEWS = frozenset({"create_view", "edit_view", "delete_view", "action_view", "ajax_update"})
 # The flag that must be on for each view; a view its list does not offer is refused (403).
@@ -88,6 +94,22 @@ def has_any_role(roles: frozenset[Role]) -> bool:
     return current_user.is_authenticated and bool(set(current_user.roles) & roles)
 
 
+def required(message: Any) -> Any:
+    """WTForms validator: a value must be given, refused with `message`.
+
+    WTForms' own `DataRequired` keeps a lazy message as it is, and Flask-Admin shows only
+    errors that are plain text, so the refusal was silent; this one says it.
+    """
+
+    def check(_form: Form, field: Any) -> None:
+        data = field.data
+        if data is None or (isinstance(data, str) and not data.strip()):
+            raise StopValidation(str(message))
+
+    check.field_flags = {"required": True}  # type: ignore[attr-defined]
+    return check
+
+
 def phone_field_check(_form: Form, field: Any) -> None:
     """WTForms validator: the same check as the validators' invalid-phone rule."""
     if not is_valid_phone(field.data or ""):
@@ -98,6 +120,17 @@ def email_field_check(_form: Form, field: Any) -> None:
     """WTForms validator: the same check as the validators' invalid-email rule."""
     if email_problem(field.data or "") is not None:
         raise ValidationError(str(REFUSAL_MESSAGES[Refusal.INVALID_EMAIL]))
+
+
+def parent_level_check(form: Form, field: Any) -> None:
+    """WTForms validator: a unit's parent is at its level or above (the service's rule)."""
+    level = getattr(form, "level", None)
+    if (
+        field.data is not None
+        and level is not None
+        and parent_outranked(level.data, field.data.level)
+    ):
+        raise ValidationError(str(REFUSAL_MESSAGES[Refusal.PARENT_LEVEL]))
 
 
 class FoldedAjaxLoader(QueryAjaxModelLoader):
@@ -162,6 +195,14 @@ class SodoModelConverter(AdminModelConverter):
         ]
         return field
 
+    def _model_select_field(
+        self, prop: Any, multiple: Any, remote_model: Any, **kwargs: Any
+    ) -> Any:
+        # WTForms 3.3 shows an option's value when its label is empty: Flask-Admin's blank
+        # choice then read "__None".
+        kwargs.setdefault("blank_text", EMPTY_CHOICE)
+        return super()._model_select_field(prop, multiple, remote_model, **kwargs)
+
     @converts("sqlalchemy.sql.sqltypes.Float")
     def convert_float(self, column: Any, field_args: Any, **extra: Any) -> Any:
         """A number field for a `Float` column (a step's duration).
@@ -170,28 +211,6 @@ class SodoModelConverter(AdminModelConverter):
         no longer matched it, and the column silently had no field.
         """
         return FloatField(**field_args)
-
-
-# Flask-Admin's own message for bad JSON, from its catalogue (not this project's).
-INVALID_JSON = "Invalid JSON"
-
-
-class JsonListField(JSONField):
-    """A JSON list (legal basis, fees): shown as ``[]`` when empty, refused if not a list."""
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return json.dumps(self.data or [], ensure_ascii=False)
-
-    def process_formdata(self, valuelist: Any) -> None:
-        """Parse the JSON; blank is an empty list, anything but a list is invalid."""
-        super().process_formdata(valuelist)
-        if self.data is None:
-            self.data = []
-        elif not isinstance(self.data, list):
-            self.data = []
-            raise ValueError(self.gettext(INVALID_JSON))
 
 
 class SodoModelView(ModelView):
@@ -224,6 +243,12 @@ class SodoModelView(ModelView):
         **typefmt.DETAIL_FORMATTERS,
         enum.Enum: lambda view, value, name: str(ENUM_LABELS.get(value.value, value.value)),
         datetime: lambda view, value, name: format_datetime(value, "medium"),
+        bool: lambda view, value, name: str(FLAG_LABELS[value]),
+    }
+    column_type_formatters_export = {
+        **typefmt.EXPORT_FORMATTERS,
+        enum.Enum: lambda view, value, name: str(ENUM_LABELS.get(value.value, value.value)),
+        bool: lambda view, value, name: str(FLAG_LABELS[value]),
     }
 
     def get_export_value(self, model: Any, name: str) -> Any:

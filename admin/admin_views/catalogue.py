@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload
 from wtforms.validators import NumberRange
 
+from workflow_model.conversion.catalogue_lists import fee_entry
 from workflow_model.lifecycle import CorruptSnapshot
 from workflow_model.models import (
     DossierComponent,
@@ -22,8 +23,9 @@ from workflow_model.models import (
 from workflow_model.overview import procedures_with_drift
 
 from ..reporting import version_checks
-from ..vocabulary import CORRUPT_MARK, STATUS_LABELS
-from .base import JsonListField, SodoModelView
+from ..vocabulary import CORRUPT_MARK, STATUS_LABELS, fee_text
+from .base import SodoModelView
+from .catalogue_lists import FeesField, LegalBasisField, fees_list, legal_basis_list
 
 
 class DossierComponentInline(InlineFormAdmin):
@@ -73,6 +75,8 @@ class ProcedureView(SodoModelView):
     column_default_sort = "code"
     column_filters = ("level.name", "field.name", "active")
     column_labels = {
+        "level.name": _l("Level"),  # the filters' names
+        "field.name": _l("Field"),
         "drift": _l("Directory"),
         "code": _l("Code"),
         "name": _l("Name"),
@@ -102,18 +106,24 @@ class ProcedureView(SodoModelView):
         "accepts_postal",
         "active",
     )
-    form_overrides = {"legal_basis": JsonListField, "fees": JsonListField}
+    form_overrides = {"legal_basis": LegalBasisField, "fees": FeesField}
     inline_models = (
         ProcedureCaseInline(ProcedureCase),
         DossierComponentInline(DossierComponent),
     )
     column_formatters_export = {
+        "legal_basis": lambda view, context, model, name: "; ".join(model.legal_basis or ()),
+        "fees": lambda view, context, model, name: "; ".join(
+            fee_text(fee_entry(row)) for row in model.fees or ()
+        ),
         "code": lambda view, context, model, name: model.code,
         "drift": lambda view, context, model, name: (
             "x" if model.id in g.get("sodo_drift", ()) else ""
         ),
     }
     column_formatters = {
+        "legal_basis": legal_basis_list,
+        "fees": fees_list,
         "drift": lambda view, context, model, name: (
             Markup('<a class="badge badge-warning" href="{}">{}</a>').format(
                 url_for("versions.procedure", procedure_id=model.id),

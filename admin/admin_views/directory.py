@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_admin import expose
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
+from wtforms.validators import Optional
 
 from workflow_model import editing
 from workflow_model.calendar_store import working_calendar
@@ -23,7 +24,9 @@ from .base import (
     SodoModelView,
     acting_user,
     email_field_check,
+    parent_level_check,
     phone_field_check,
+    required,
 )
 
 # The years the calendar page shows: what the `holidays` package and a sensible plan cover.
@@ -57,6 +60,7 @@ class UnitView(SodoModelView):
     column_default_sort = "code"
     column_filters = ("level.name", "one_stop", "active")
     column_labels = {
+        "level.name": _l("Level"),  # the filter's name
         "code": _l("Code"),
         "name": _l("Name"),
         "level": _l("Level"),
@@ -66,6 +70,7 @@ class UnitView(SodoModelView):
         "phone": _l("Phone"),
         "email": _l("Email"),
         "active": _l("Active"),
+        "updated_at": _l("Last changed"),
     }
     form_columns = (
         "code",
@@ -81,6 +86,21 @@ class UnitView(SodoModelView):
     column_descriptions = {
         "one_stop": _l("Where dossiers are received and results returned (Bộ phận Một cửa).")
     }
+    # The officer form's checks (one definition each); a unit's contacts may be left empty.
+    # The level starts empty and must be chosen: no level is the likely one for a new unit,
+    # and a preselected first level ("Bộ, ngành") was saved unnoticed.
+    form_args = {
+        "phone": {"validators": [Optional(), phone_field_check]},
+        "email": {"validators": [Optional(), email_field_check]},
+        "level": {"validators": [required(_l("Choose the unit's level."))]},
+        "parent": {"validators": [parent_level_check]},
+    }
+
+    def scaffold_form(self) -> Any:
+        """The unit form, whose level starts empty (Flask-Admin offers no blank for it)."""
+        form_class = super().scaffold_form()
+        form_class.level.kwargs["allow_blank"] = True
+        return form_class
 
     def __init__(self, model: type, session: Any, **kwargs: Any) -> None:
         self.form_ajax_refs = {
@@ -101,12 +121,14 @@ class OfficerView(SodoModelView):
     column_default_sort = "full_name"
     column_filters = ("unit.name", "title", "active")
     column_labels = {
+        "unit.name": _l("Unit"),  # the filter's name
         "full_name": _l("Full name"),
         "title": _l("Title"),
         "unit": _l("Unit"),
         "phone": _l("Phone"),
         "email": _l("Email"),
         "active": _l("Active"),
+        "updated_at": _l("Last changed"),
     }
     form_columns = ("full_name", "title", "unit", "phone", "email", "active")
     form_args = {

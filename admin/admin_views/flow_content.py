@@ -153,6 +153,7 @@ class StepView(FlowContentView):
     column_searchable_list = ("name", "key")
     column_filters = ("version.id", "kind", "unit.name")
     column_labels = {
+        "unit.name": _l("Unit"),  # the filter's name
         "version.id": _l("Version id"),
         "version": _l("Version"),
         "key": _l("Key"),

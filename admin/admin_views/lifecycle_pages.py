@@ -21,7 +21,7 @@ from exporters import FORMATS
 from validators import validate
 from workflow_model import lifecycle
 from workflow_model.conversion import document_from_version
-from workflow_model.diff import FieldChange, diff_versions, directory_drift
+from workflow_model.diff import DocumentChange, diff_versions, directory_drift
 from workflow_model.models import FlowVersion, Procedure, ProcedureCase, Role, Unit, VersionStatus
 from workflow_model.overview import procedure_history
 from workflow_model.refusals import ChangeRefused
@@ -141,7 +141,7 @@ class VersionsView(BaseView):
                     lifecycle.check_snapshot(v)
                 except lifecycle.CorruptSnapshot as error:
                     corrupt[v.id] = refusal_message(error)
-            drift: tuple[FieldChange, ...] = ()
+            drift: tuple[DocumentChange, ...] = ()
             if in_force is not None and in_force.snapshot is not None:
                 try:
                     drift = directory_drift(
@@ -166,7 +166,8 @@ class VersionsView(BaseView):
                     "versions": versions,
                     "in_force": in_force,
                     "open": open_version,
-                    "drift": drift,
+                    # Said as the review page says a change: field names in the reader's words.
+                    "drift": [change_text(change) for change in drift],
                     "corrupt": corrupt,
                     # Nothing to copy and nothing open: the draft needs a starting point.
                     "first": open_version is None and in_force is None,

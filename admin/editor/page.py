@@ -22,7 +22,7 @@ from workflow_model.document import StepEntry
 from workflow_model.flow_editing import transition_id
 from workflow_model.models import Join, Split, StepKind, TimeUnit
 
-from ..vocabulary import STATUS_LABELS
+from ..vocabulary import ENUM_LABELS, STATUS_LABELS
 from .elements import duration_text, stylesheet
 from .state import EditorView, language
 
@@ -31,7 +31,7 @@ KIND_LABELS = {
     StepKind.TASK: _l("Task"),
     StepKind.END: _l("End (result)"),
 }
-UNIT_LABELS = {TimeUnit.WORKING_DAY: _l("working days"), TimeUnit.WORKING_HOUR: _l("working hours")}
+UNIT_LABELS = {unit: ENUM_LABELS[unit] for unit in TimeUnit}
 SPLIT_LABELS = {
     Split.EXCLUSIVE: _l("One of the next steps (decision)"),
     Split.PARALLEL: _l("All next steps at once"),

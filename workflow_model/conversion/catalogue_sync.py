@@ -9,7 +9,6 @@ from .. import editing
 from ..document import (
     DossierComponentEntry,
     ProcedureEntry,
-    canonical_number,
 )
 from ..models import (
     DEFAULT_CASE_KEY,
@@ -22,6 +21,7 @@ from ..models import (
     User,
 )
 from ..version_rules import refuse_under_review
+from .catalogue_lists import fee_row
 
 
 def level_by_key(session: Session, key: str) -> Level:
@@ -81,10 +81,7 @@ def upsert_procedure(session: Session, entry: ProcedureEntry, user: User | None)
     procedure.field = field
     procedure.result = entry.result
     procedure.legal_basis = list(entry.legal_basis)
-    procedure.fees = [
-        {"name": f.name, "amount": canonical_number(f.amount), "currency": f.currency}
-        for f in entry.fees
-    ]
+    procedure.fees = [fee_row(f) for f in entry.fees]
     _apply_components(procedure, entry.dossier_components)
     if editing.stage(session, user, procedure, before) and before is not None:
         refuse_under_review(session, procedure.id)

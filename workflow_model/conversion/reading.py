@@ -12,7 +12,6 @@ from ..document import (
     CaseEntry,
     DossierComponentEntry,
     Duration,
-    Fee,
     FlowDocument,
     OfficerEntry,
     Position,
@@ -32,6 +31,7 @@ from ..models import (
     VersionOfficer,
     VersionUnit,
 )
+from .catalogue_lists import fee_entry
 from .step_content import entry_from_values, step_values
 
 
@@ -65,10 +65,7 @@ def _procedure_entry(case: ProcedureCase) -> ProcedureEntry:
         legal_time=Duration(canonical_number(case.legal_time_value), case.legal_time_unit),
         result=procedure.result,
         legal_basis=tuple(procedure.legal_basis),
-        fees=tuple(
-            Fee(f["name"], canonical_number(f["amount"]), f.get("currency", "VND"))
-            for f in procedure.fees
-        ),
+        fees=tuple(fee_entry(f) for f in procedure.fees),
         dossier_components=tuple(
             DossierComponentEntry(c.key, c.name, c.originals, c.copies, c.form_name)
             for c in procedure.dossier_components

@@ -41,7 +41,16 @@ def _duration(duration: Duration) -> dict[str, Any]:
 
 
 def _fee(fee: Fee) -> dict[str, Any]:
-    return {"name": fee.name, "amount": canonical_number(fee.amount), "currency": fee.currency}
+    data: dict[str, Any] = {
+        "name": fee.name,
+        "amount": canonical_number(fee.amount),
+        "currency": fee.currency,
+    }
+    # Left out when empty, like a procedure's case: documents written before fees had
+    # notes keep their bytes, so their SHA-256 (approved snapshots, submissions) holds.
+    if fee.note:
+        data["note"] = fee.note
+    return data
 
 
 def _component(component: DossierComponentEntry) -> dict[str, Any]:

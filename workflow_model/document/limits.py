@@ -44,6 +44,7 @@ MAX_TEXT: Final = {
     "procedure.legal_basis": 1000,
     "fee.name": 1000,
     "fee.currency": 16,
+    "fee.note": 1000,
     "case.name": 1000,
     "component.name": 1000,
     "component.form": 200,

@@ -255,11 +255,12 @@ def _value(found: T | _Missing, default: T) -> T:
 
 
 def _read_fee(r: _Reader, value: Any, path: str) -> Fee:
-    data = r.obj(value, path, ("name", "amount"), ("currency",)) or {}
+    data = r.obj(value, path, ("name", "amount"), ("currency", "note")) or {}
     return Fee(
         name=_value(r.get(data, "name", path, r.texts("fee.name")), ""),
         amount=_value(r.get(data, "amount", path, lambda v, p: r.number(v, p, minimum=0)), 0),
         currency=_value(r.get(data, "currency", path, r.texts("fee.currency")), "VND"),
+        note=_value(r.get(data, "note", path, r.texts("fee.note")), ""),
     )
 
 

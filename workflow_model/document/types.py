@@ -37,6 +37,8 @@ class Fee:
     name: str
     amount: float
     currency: str = "VND"
+    note: str = ""
+    """What the amount applies to or depends on; written out only when given."""
 
 
 @dataclass(frozen=True)
