@@ -26,7 +26,7 @@ from .state import editor_view
 
 TOOLS = frozenset({"delete", "undo", "redo", "lanes-layout"})
 MENU_ITEMS = frozenset({"add-task", "connect-from", "delete"})
-CLICKED_ROLES = ("palette", "edit", "save")
+CLICKED_ROLES = ("palette", "edit")
 """Buttons that appear with a new toolbar or form: their zero clicks are not clicks."""
 
 
@@ -240,7 +240,11 @@ def _context_menu(edit: Edit, menu: Any, elements: Any) -> None:
 
 
 def connect_mode(clicks: Any, active: Any) -> tuple[Any, ...]:
-    """Connect mode on or off; on, the next two taps make a transition."""
+    """Connect mode on or off; on, the next two taps make a transition.
+
+    The mode and its prompt show in the connect banner (``editor.js``); turning it off
+    says so, so that a second click on Connect is not silent.
+    """
     try:
         clicked, on = inputs.clicks(clicks), inputs.flag(active)
     except inputs.InvalidInput:
@@ -248,5 +252,5 @@ def connect_mode(clicks: Any, active: Any) -> tuple[Any, ...]:
     if not clicked:
         raise dash.exceptions.PreventUpdate
     if on:
-        return False, None, []
-    return True, None, page.message(_("Connect: tap the step where it starts."), "info")
+        return False, None, page.message(_("Connect mode is off."), "info")
+    return True, None, []
