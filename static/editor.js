@@ -48,7 +48,10 @@
       window.setTimeout(function () {
         var nodes = dragged;
         dragged = null;
-        setProps("drag-end", { data: { positions: stepPositions(nodes), at: Date.now() } });
+        var send = function () {
+          setProps("drag-end", { data: { positions: stepPositions(nodes), at: Date.now() } });
+        };
+        if (!afterSaves(send)) { send(); }
       }, 0);
     }
     dragged = dragged.union(node);
@@ -110,7 +113,11 @@
      was answered ("save-done"), so that each carries the lock the one before left. */
   var SAVE_PAUSE = 800;       /* ms without typing before the description is saved */
   var SAVE_PATIENCE = 15000;  /* ms after which an unanswered save stops holding the queue */
-  var saver = { queue: [], sent: null, sentAt: 0, seq: 0, timer: null, last: {} };
+  var BLUR_GRACE = 500;      /* ms a field just left may take to queue its change */
+  var saver = {
+    queue: [], sent: null, sentAt: 0, seq: 0, timer: null, last: {},
+    waiting: [], polling: false, blurredAt: 0, seenAt: 0
+  };
 
   function sameValue(a, b) {
     return JSON.stringify(a === undefined ? null : a) === JSON.stringify(b === undefined ? null : b);
@@ -143,10 +150,43 @@
     return true;
   }
 
+  /* Whether a change of the form may not be saved yet: queued, typed, sent and not yet
+     answered, or in a field just left whose change Dash has not handed over yet. */
   function unsaved() {
-    return saver.queue.length > 0 ||
-      (saver.sent !== null && Date.now() - saver.sentAt < SAVE_PATIENCE);
+    var now = Date.now();
+    return saver.queue.length > 0 || saver.timer !== null ||
+      (saver.sent !== null && now - saver.sentAt < SAVE_PATIENCE) ||
+      (saver.blurredAt > saver.seenAt && now - saver.blurredAt < BLUR_GRACE);
   }
+
+  /* Gestures held back while the form was being saved go once it is, with the new lock. */
+  function releaseWhenSaved() {
+    if (unsaved()) { window.setTimeout(releaseWhenSaved, 50); return; }
+    saver.polling = false;
+    var waiting = saver.waiting;
+    saver.waiting = [];
+    waiting.forEach(function (gesture) { window.setTimeout(gesture, 0); });
+  }
+
+  /* Every change carries the lock the page holds: a tool clicked or a step dropped while
+     the form is being saved would carry the lock that save is about to replace, and be
+     refused as a conflict. Such a gesture waits until the saves are answered. */
+  function afterSaves(gesture) {
+    if (!unsaved()) { return false; }
+    saver.waiting.push(gesture);
+    if (saver.sent === null) { sendSave(); }
+    if (!saver.polling) { saver.polling = true; releaseWhenSaved(); }
+    return true;
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target && event.target.closest && event.target.closest("[data-sodo-tool]");
+    if (!button || !button.closest("#toolbar")) { return; }
+    if (afterSaves(function () { button.click(); })) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  }, true);
 
   /* A text field commits its value when it loses the focus: a tap on the canvas takes it
      away first, so a change is queued before another element is selected. */
@@ -156,9 +196,10 @@
   }
 
   document.addEventListener("focusout", function (event) {
-    if (event.target && event.target.tagName === "TEXTAREA" && event.target.closest("#inspector")) {
-      window.setTimeout(sendSave, 0);
-    }
+    var target = event.target;
+    if (!target || !target.closest || !target.closest("#inspector")) { return; }
+    saver.blurredAt = Date.now();
+    if (target.tagName === "TEXTAREA") { window.setTimeout(sendSave, 0); }
   });
   window.addEventListener("beforeunload", function (event) {
     if (unsaved()) { event.preventDefault(); event.returnValue = ""; }
@@ -253,6 +294,7 @@
     queueSave: function (values, done, ids, forms) {
       var context = window.dash_clientside.callback_context;
       var triggered = (context.triggered || []).map(function (t) { return t.prop_id || ""; });
+      saver.seenAt = Date.now();
       if (triggered.some(function (id) { return id.indexOf("save-done.") === 0; })) {
         saver.sent = null;
       }

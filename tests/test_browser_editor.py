@@ -870,6 +870,39 @@ def test_an_edit_is_kept_when_another_step_is_tapped_at_once(
     assert editor.problems == [] and editor.dialogs == []
 
 
+def test_a_tool_clicked_while_the_form_saves_waits_for_it(
+    wide_editor: Editor, live_server: LiveServer
+) -> None:
+    editor = wide_editor
+    version_id = version_of(live_server, CHAIN_CODE, VersionStatus.DRAFT)
+    editor.open(version_id, steps=9)
+    page = editor.page
+    editor.select("s3")
+
+    # Typed, then straight to the palette and to a drag: the rename is saved first, and
+    # the new step and the move go through after it, with the lock it left.
+    editor.field("name").fill("Phân công thụ lý (sửa)")
+    editor.tool("task")
+    assert page.locator("#message .alert-warning, #message .alert-danger").count() == 0, (
+        editor.message()
+    )
+    saved = db_steps(live_server, version_id)
+    assert saved["s3"].name == "Phân công thụ lý (sửa)"
+    assert "s10" in saved and "s10" in editor.steps()
+    editor.select("s4")
+    editor.field("name").fill("Xem xét hồ sơ (sửa)")
+    before = editor.steps()["s5"]["position"]
+    editor.drag("s5", 120, 80)
+    assert page.locator("#message .alert-warning, #message .alert-danger").count() == 0, (
+        editor.message()
+    )
+    saved = db_steps(live_server, version_id)
+    assert saved["s4"].name == "Xem xét hồ sơ (sửa)"
+    moved = editor.steps()["s5"]["position"]
+    assert moved != before and (saved["s5"].x, saved["s5"].y) == (moved["x"], moved["y"])
+    assert editor.problems == [] and editor.dialogs == []
+
+
 def test_the_budget_speaks_in_days_and_names_a_loop(
     wide_editor: Editor, live_server: LiveServer
 ) -> None:
