@@ -194,6 +194,26 @@ def db_transitions(server: LiveServer, version_id: int) -> set[str]:
         engine.dispose()
 
 
+def db_labels(server: LiveServer, version_id: int) -> dict[str, str]:
+    """The version's transition labels by ``FROM>TO``."""
+    engine = _engine(server)
+    try:
+        with engine.connect() as connection:
+            keys = dict(
+                connection.execute(
+                    sa.select(Step.id, Step.key).where(Step.version_id == version_id)
+                ).all()
+            )
+            rows = connection.execute(
+                sa.select(Transition.from_step_id, Transition.to_step_id, Transition.label).where(
+                    Transition.version_id == version_id
+                )
+            )
+            return {f"{keys[a]}>{keys[b]}": label for a, b, label in rows}
+    finally:
+        engine.dispose()
+
+
 def db_version(server: LiveServer, version_id: int) -> tuple[Any, ...]:
     """What changes when a version is saved: its lock, last change and snapshot."""
     engine = _engine(server)
@@ -856,7 +876,14 @@ def test_an_edit_is_kept_when_another_step_is_tapped_at_once(
     page.keyboard.type("Trình lãnh đạo")
     editor.settle(quiet=1.5)  # longer than the pause after which it saves
 
-    # Reloaded: all three edits are there, each on its own step.
+    # A transition's label too, when the next element is tapped.
+    editor.answered(lambda: editor.page.mouse.click(*editor.edge_point("s3>s4")))
+    editor.field("label").fill("Đã phân công")
+    editor.tap("s6")
+    page.locator("#inspector h2[data-key='s6']").wait_for()
+    assert db_labels(live_server, version_id)["s3>s4"] == "Đã phân công"
+
+    # Reloaded: all the edits are there, each on its own element.
     editor.open(version_id, steps=9)
     steps = editor.steps()
     assert steps["s3"]["name"] == "Phân công thụ lý (đổi tên)"
