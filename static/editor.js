@@ -46,10 +46,12 @@
     if (dragged === null) {
       dragged = node.cy().collection();
       window.setTimeout(function () {
-        var nodes = dragged;
+        /* Where the steps were dropped, read now: an answer that comes before the drop is
+           sent (a save of the inspector's form) puts them back where the server has them. */
+        var positions = stepPositions(dragged);
         dragged = null;
         var send = function () {
-          setProps("drag-end", { data: { positions: stepPositions(nodes), at: Date.now() } });
+          setProps("drag-end", { data: { positions: positions, at: Date.now() } });
         };
         if (!afterSaves(send)) { send(); }
       }, 0);
@@ -288,6 +290,14 @@
       var base = "sodo-connect-banner ";
       if (!active && !source) { return base + "sodo-connect-off"; }
       return base + "sodo-connect-on " + (source ? "sodo-connect-target" : "sodo-connect-source");
+    },
+
+    /* The inspector's title follows the step's name once it is committed (a blank name
+       is refused by the save: the title keeps the name it had). */
+    showStepName: function (name) {
+      var titles = window.dash_clientside.callback_context.outputs_list || [];
+      var shown = typeof name === "string" && name.trim() ? name : NO();
+      return titles.map(function () { return shown; });
     },
 
     /* A field of the inspector changed, or a save was answered: queue, then send. */

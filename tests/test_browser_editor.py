@@ -860,6 +860,12 @@ def test_an_edit_is_kept_when_another_step_is_tapped_at_once(
     assert title(editor).inner_text() == before["s3"].name
     assert "s3" not in page.locator("#inspector").inner_text()
 
+    # Enter commits a name: it is saved, and the title follows it.
+    editor.field("name").fill("Phân công thụ lý")
+    editor.answered(lambda: editor.field("name").press("Enter"))
+    assert title(editor).inner_text() == "Phân công thụ lý"
+    assert db_steps(live_server, version_id)["s3"].name == "Phân công thụ lý"
+
     # Rename, then tap another step straight away: no Enter, no leaving the field first.
     editor.field("name").fill("Phân công thụ lý (đổi tên)")
     editor.tap("s4")
@@ -907,23 +913,33 @@ def test_a_tool_clicked_while_the_form_saves_waits_for_it(
     editor.select("s3")
 
     # Typed, then straight to the palette and to a drag: the rename is saved first, and
-    # the new step and the move go through after it, with the lock it left.
+    # the new step and the move go through after it, with the lock it left. (The held
+    # back gesture starts after the save's answer: wait for it in the database.)
+    def saved_when(done: Callable[[dict[str, StepRow]], bool]) -> dict[str, StepRow]:
+        deadline = time.monotonic() + 15
+        while not done(rows := db_steps(live_server, version_id)):
+            assert time.monotonic() < deadline, rows
+            page.wait_for_timeout(100)
+        editor.settle()
+        return rows
+
+    def no_conflict() -> None:
+        alerts = page.locator("#message .alert-warning, #message .alert-danger")
+        assert alerts.count() == 0, editor.message()
+
     editor.field("name").fill("Phân công thụ lý (sửa)")
     editor.tool("task")
-    assert page.locator("#message .alert-warning, #message .alert-danger").count() == 0, (
-        editor.message()
-    )
-    saved = db_steps(live_server, version_id)
+    saved = saved_when(lambda rows: "s10" in rows)
+    no_conflict()
     assert saved["s3"].name == "Phân công thụ lý (sửa)"
-    assert "s10" in saved and "s10" in editor.steps()
+    assert "s10" in editor.steps()
+
     editor.select("s4")
     editor.field("name").fill("Xem xét hồ sơ (sửa)")
     before = editor.steps()["s5"]["position"]
     editor.drag("s5", 120, 80)
-    assert page.locator("#message .alert-warning, #message .alert-danger").count() == 0, (
-        editor.message()
-    )
-    saved = db_steps(live_server, version_id)
+    saved = saved_when(lambda rows: rows["s5"].x is not None)
+    no_conflict()
     assert saved["s4"].name == "Xem xét hồ sơ (sửa)"
     moved = editor.steps()["s5"]["position"]
     assert moved != before and (saved["s5"].x, saved["s5"].y) == (moved["x"], moved["y"])

@@ -527,9 +527,15 @@ def _form_store(kind: str, key: str, drawn: dict[str, Any]) -> dcc.Store:
 
 
 def step_title(step: StepEntry) -> html.H2:
-    """The inspector's title: the step's name (its key, internal, only as data)."""
+    """The inspector's title: the step's name (its key, internal, only as data).
+
+    ``editor.js`` shows a new name there as soon as it is typed and committed.
+    """
     return html.H2(
-        step.name or _("Unnamed step"), className="sodo-side-title", **{"data-key": step.key}
+        step.name or _("Unnamed step"),
+        id={"inspector-title": step.key},
+        className="sodo-side-title",
+        **{"data-key": step.key},
     )
 
 

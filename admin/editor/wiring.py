@@ -244,6 +244,12 @@ def _register_clientside(dash_app: dash.Dash) -> None:
         Input("connect-source", "data"),
         prevent_initial_call=True,
     )
+    dash_app.clientside_callback(
+        client("showStepName"),
+        Output({"inspector-title": ALL}, "children"),
+        Input({"field": "name"}, "value"),
+        prevent_initial_call=True,
+    )
     # The inspector's form saves itself: each change is queued, and sent (to `save`)
     # once the save before it was answered.
     dash_app.clientside_callback(
