@@ -1034,6 +1034,16 @@ def test_connect_mode_shows_its_state_and_is_left_with_esc_or_a_second_click(
     editor.tool("connect")
     assert banner_state(editor) == (False, "") and not connect_pressed(editor)
     assert editor.message() == vi("Connect mode is off.")
+
+    # A source chosen with the right-click menu shows the second prompt; Connect leaves.
+    editor.page.mouse.click(*editor.point("s4"), button="right")
+    editor.answered(menu_item(editor, "Connect from here").click)
+    shown, text = banner_state(editor)
+    assert shown and vi("choose the target step") in text
+    editor.tool("connect")
+    assert banner_state(editor) == (False, "") and not connect_pressed(editor)
+    editor.select("s6")
+    assert db_transitions(live_server, version_id) == links | {"s3>s9"}
     assert db_version(live_server, version_id)[2] is VersionStatus.DRAFT
     assert editor.problems == [] and editor.dialogs == []
 

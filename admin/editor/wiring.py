@@ -192,11 +192,12 @@ def _register_view_tools(dash_app: dash.Dash) -> None:
         Output("message", "children", allow_duplicate=True),
         Input({"tool": "connect"}, "n_clicks"),
         State("connect-mode", "data"),
+        State("connect-source", "data"),
         prevent_initial_call=True,
     )
-    def toggle_connect(clicks: Any, active: Any) -> tuple[Any, ...]:
+    def toggle_connect(clicks: Any, active: Any, source: Any) -> tuple[Any, ...]:
         """Connect mode on or off; on, the next two taps make a transition."""
-        return gestures.connect_mode(clicks, active)
+        return gestures.connect_mode(clicks, active, source)
 
 
 def _register_clientside(dash_app: dash.Dash) -> None:
