@@ -31,10 +31,11 @@ warnings), the critical path and the lanes of several agencies.
    button), ``connect`` (a tap on a step in connect mode, with the connection's source
    already chosen: a forward shortcut between two steps not yet linked), ``move`` (the
    ``drag-end`` store a drag sets: ``{"positions": {key: [x, y]}, "at": n}``) and ``save``
-   (the inspector's "Save" for a step, with every ``{"field": ...}`` filled: name, kind,
-   unit, officers, duration ``"0,5"``, duration unit, dossier components, split, join and
-   a new description). After ``add`` and ``connect`` an untimed request deletes the new step
-   or transition (the "Delete" tool), so the draft keeps its size for the whole run. Every
+   (the ``save-request`` store the inspector's form sets when it saves itself, for a step,
+   with every field filled: name, kind, unit, officers, duration ``"0,5"``, duration
+   unit, dossier components, split, join and a new description). After ``add`` and
+   ``connect`` an untimed request deletes the new step or transition (the "Delete"
+   tool), so the draft keeps its size for the whole run. Every
    request carries the lock counter of the previous answer; an edit counts as saved when
    it answers 200 and its answer carries a higher lock counter, and at the end the
    database's counter must equal the last one answered. Each answer is what the editor
@@ -407,6 +408,7 @@ class Editor:
     source: str | None = None
     tapped: dict[str, Any] | None = None
     drag: dict[str, Any] | None = None
+    save_request: dict[str, Any] | None = None
     clicks: Counter[str] = field(default_factory=Counter)
 
     def post(
@@ -414,7 +416,6 @@ class Editor:
         changed: str,
         *,
         connect_mode: bool = False,
-        saves: Sequence[str] = (),
         fields: dict[str, Any] | None = None,
     ) -> Answer:
         """Send the edit callback as dash-renderer would after `changed` changed."""
@@ -422,6 +423,7 @@ class Editor:
             "canvas.tapNodeData": self.tapped,
             "canvas.contextMenuData": None,
             "drag-end.data": self.drag,
+            "save-request.data": self.save_request,
             "layout-done.data": None,
             "version.data": self.version_id,
             "lock.data": self.lock,
@@ -440,7 +442,6 @@ class Editor:
             '{"edit":["ALL"]}.n_clicks': _buttons(
                 "edit", ("delete", "undo", "redo", "lanes-layout"), self.clicks
             ),
-            '{"save":["ALL"]}.n_clicks': _buttons("save", saves, self.clicks),
             '{"field":["ALL"]}.value': [
                 {"id": {"field": name}, "property": "value", "value": value}
                 for name, value in form.items()
@@ -587,15 +588,12 @@ def edit_round(editor: Editor, work: Workload, n: int, timings: dict[str, Timing
     }
     measured("move", f"move {key}", lambda: editor.post("drag-end.data"))
 
-    # Save the inspector's form of one step (selected by a tap).
+    # Save the inspector's form of one step (selected by a tap), as editor.js sends it.
     editor.selection = {"kind": "step", "key": key}
     form = dict(work.forms[key])
     form["description"] = f"{form['description']} (sửa lần {n + 1})".strip()
-    measured(
-        "save",
-        f"save {key}",
-        lambda: editor.click("save", "step", saves=("step",), fields=form),
-    )
+    editor.save_request = {"form": {"kind": "step", "key": key}, "fields": form, "seq": n + 1}
+    measured("save", f"save {key}", lambda: editor.post("save-request.data"))
 
 
 # --------------------------------------------------------------------------------------

@@ -46,9 +46,14 @@
     if (dragged === null) {
       dragged = node.cy().collection();
       window.setTimeout(function () {
-        var nodes = dragged;
+        /* Where the steps were dropped, read now: an answer that comes before the drop is
+           sent (a save of the inspector's form) puts them back where the server has them. */
+        var positions = stepPositions(dragged);
         dragged = null;
-        setProps("drag-end", { data: { positions: stepPositions(nodes), at: Date.now() } });
+        var send = function () {
+          setProps("drag-end", { data: { positions: positions, at: Date.now() } });
+        };
+        if (!afterSaves(send)) { send(); }
       }, 0);
     }
     dragged = dragged.union(node);
@@ -104,6 +109,104 @@
   }
   document.addEventListener("keydown", onKey);
 
+  /* The inspector's form saves itself. A change (a text field left or Enter pressed, a
+     choice made, the description after a pause in typing) queues the whole form, named
+     by the element it was drawn for; one save is sent at a time, the next once the last
+     was answered ("save-done"), so that each carries the lock the one before left. */
+  var SAVE_PAUSE = 800;       /* ms without typing before the description is saved */
+  var SAVE_PATIENCE = 15000;  /* ms after which an unanswered save stops holding the queue */
+  var BLUR_GRACE = 500;      /* ms a field just left may take to queue its change */
+  var saver = {
+    queue: [], sent: null, sentAt: 0, seq: 0, timer: null, last: {},
+    waiting: [], polling: false, blurredAt: 0, seenAt: 0
+  };
+
+  function sameValue(a, b) {
+    return JSON.stringify(a === undefined ? null : a) === JSON.stringify(b === undefined ? null : b);
+  }
+
+  function sendSave() {
+    if (saver.timer) { window.clearTimeout(saver.timer); saver.timer = null; }
+    if (saver.sent !== null && Date.now() - saver.sentAt < SAVE_PATIENCE) { return; }
+    var next = saver.queue.shift();
+    if (!next) { saver.sent = null; return; }
+    saver.seq += 1;
+    saver.sent = saver.seq;
+    saver.sentAt = Date.now();
+    setProps("save-request", { data: { form: next.form, fields: next.fields, seq: saver.seq } });
+  }
+
+  /* Queue `fields` of `form` if they differ from what was last queued (or drawn). */
+  function queueForm(form, fields) {
+    var before = saver.last[form.token] || form.drawn || {};
+    var changed = Object.keys(fields).some(function (name) {
+      return !sameValue(fields[name], before[name]);
+    });
+    if (!changed) { return false; }
+    saver.last[form.token] = fields;
+    var item = { token: form.token, form: { kind: form.kind, key: form.key }, fields: fields };
+    for (var i = 0; i < saver.queue.length; i += 1) {
+      if (saver.queue[i].token === form.token) { saver.queue[i] = item; return true; }
+    }
+    saver.queue.push(item);
+    return true;
+  }
+
+  /* Whether a change of the form may not be saved yet: queued, typed, sent and not yet
+     answered, or in a field just left whose change Dash has not handed over yet. */
+  function unsaved() {
+    var now = Date.now();
+    return saver.queue.length > 0 || saver.timer !== null ||
+      (saver.sent !== null && now - saver.sentAt < SAVE_PATIENCE) ||
+      (saver.blurredAt > saver.seenAt && now - saver.blurredAt < BLUR_GRACE);
+  }
+
+  /* Gestures held back while the form was being saved go once it is, with the new lock. */
+  function releaseWhenSaved() {
+    if (unsaved()) { window.setTimeout(releaseWhenSaved, 50); return; }
+    saver.polling = false;
+    var waiting = saver.waiting;
+    saver.waiting = [];
+    waiting.forEach(function (gesture) { window.setTimeout(gesture, 0); });
+  }
+
+  /* Every change carries the lock the page holds: a tool clicked or a step dropped while
+     the form is being saved would carry the lock that save is about to replace, and be
+     refused as a conflict. Such a gesture waits until the saves are answered. */
+  function afterSaves(gesture) {
+    if (!unsaved()) { return false; }
+    saver.waiting.push(gesture);
+    if (saver.sent === null) { sendSave(); }
+    if (!saver.polling) { saver.polling = true; releaseWhenSaved(); }
+    return true;
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target && event.target.closest && event.target.closest("[data-sodo-tool]");
+    if (!button || !button.closest("#toolbar")) { return; }
+    if (afterSaves(function () { button.click(); })) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  }, true);
+
+  /* A text field commits its value when it loses the focus: a tap on the canvas takes it
+     away first, so a change is queued before another element is selected. */
+  function leaveInspector() {
+    var active = document.activeElement;
+    if (active && active.closest && active.closest("#inspector")) { active.blur(); }
+  }
+
+  document.addEventListener("focusout", function (event) {
+    var target = event.target;
+    if (!target || !target.closest || !target.closest("#inspector")) { return; }
+    saver.blurredAt = Date.now();
+    if (target.tagName === "TEXTAREA") { window.setTimeout(sendSave, 0); }
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (unsaved()) { event.preventDefault(); event.returnValue = ""; }
+  });
+
   window.dash_clientside = window.dash_clientside || {};
   window.dash_clientside.sodo = {
     /* Bind the drag listener once per Cytoscape instance (a remount makes a new one), and
@@ -113,6 +216,7 @@
       if (graph && !graph.scratch("_sodoBound")) {
         graph.scratch("_sodoBound", true);
         graph.on("dragfree", "node", onDragFree);
+        graph.on("tapstart", leaveInspector);
       }
       if (graph) { followPositions(graph, elements); }
       /* The first elements arrive after the canvas mounted: frame them once. */
@@ -178,6 +282,45 @@
     /* The Connect button looks pressed while connect mode is on. */
     showConnectMode: function (active) {
       return "btn btn-sm " + (active ? "btn-primary active" : "btn-outline-secondary");
+    },
+
+    /* The connect banner: shown in connect mode or once a source is chosen (the
+       right-click menu), prompting for the source, then for the target. */
+    showConnectBanner: function (active, source) {
+      var base = "sodo-connect-banner ";
+      if (!active && !source) { return base + "sodo-connect-off"; }
+      return base + "sodo-connect-on " + (source ? "sodo-connect-target" : "sodo-connect-source");
+    },
+
+    /* The inspector's title follows the step's name once it is committed (a blank name
+       is refused by the save: the title keeps the name it had). */
+    showStepName: function (name) {
+      var titles = window.dash_clientside.callback_context.outputs_list || [];
+      var shown = typeof name === "string" && name.trim() ? name : NO();
+      return titles.map(function () { return shown; });
+    },
+
+    /* A field of the inspector changed, or a save was answered: queue, then send. */
+    queueSave: function (values, done, ids, forms) {
+      var context = window.dash_clientside.callback_context;
+      var triggered = (context.triggered || []).map(function (t) { return t.prop_id || ""; });
+      saver.seenAt = Date.now();
+      if (triggered.some(function (id) { return id.indexOf("save-done.") === 0; })) {
+        saver.sent = null;
+      }
+      var form = (forms || [])[0];
+      if (form && form.token && values && ids && values.length === ids.length) {
+        var fields = {};
+        ids.forEach(function (id, index) { fields[id.field] = values[index]; });
+        var typing = triggered.some(function (id) { return id.indexOf('"description"') >= 0; });
+        if (queueForm(form, fields) && typing) {
+          if (saver.timer) { window.clearTimeout(saver.timer); }
+          saver.timer = window.setTimeout(sendSave, SAVE_PAUSE);
+          return NO();
+        }
+      }
+      if (!saver.timer) { sendSave(); }
+      return NO();
     }
   };
 })();

@@ -22,7 +22,7 @@ import requests
 import sqlalchemy as sa
 from babel.messages.pofile import read_po
 from conftest import empty_postgres
-from support.dash_calls import CALLBACK, callback_body, click, step_form_patterns
+from support.dash_calls import CALLBACK, callback_body, click, save_request
 from werkzeug.serving import make_server
 
 from workflow_model.conversion import document_from_version
@@ -236,16 +236,8 @@ def save_step(editor: Editor, **forged: Any) -> dict[str, Any]:
         "description": state["description"],
         **forged,
     }
-    changed, patterns = click("save", "step")
-    patterns.update(step_form_patterns(fields))
-    selection = {"kind": "step", "key": editor.step_key}
-    return body(
-        editor,
-        '{"save":["ALL"]}.n_clicks',
-        changed,
-        values={"selection.data": selection},
-        patterns=patterns,
-    )
+    trigger, values = save_request("step", editor.step_key, fields)
+    return body(editor, trigger, trigger, values=values)
 
 
 def drag(editor: Editor, positions: Any) -> dict[str, Any]:

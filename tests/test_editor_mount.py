@@ -215,7 +215,7 @@ def test_editor_renders_the_graph_and_runs_callbacks(
     # A tap on a step runs the server callbacks that show it in the inspector.
     # (Returning nothing: Playwright would serialise the whole collection, for seconds.)
     page.evaluate("() => { window.cy.nodes('[key = \"s2\"]').emit('tap'); }")
-    page.locator("#inspector h2").filter(has_text="s2").wait_for()
+    page.locator("#inspector h2[data-key='s2']").wait_for()
     # A clientside callback (static/editor.js): the search selects the step it finds.
     page.fill("#search", "tiep nhan, kiem tra")
     wait_until(page, "window.cy.$(':selected').map(e => e.data('key')).join() === 's1'")

@@ -24,7 +24,7 @@ from flask.testing import FlaskClient
 from flask_babel import force_locale
 from sqlalchemy.orm import Session
 from support.admin_site import field_errors
-from support.dash_calls import CALLBACK, callback_body, click, step_form_patterns
+from support.dash_calls import CALLBACK, callback_body, click, save_request
 from support.signoff import approved_flow, author_and_approver
 
 from admin import create_app
@@ -263,7 +263,6 @@ def make_start(key: str, *, version: str = "draft", lock: str = "current"):
     def editor(scene: Scene, username: str) -> str:
         version_id, lock_value = _target(scene, version, lock)
         new = values(scene, version_id)
-        changed, patterns = click("save", "step")
         fields = {
             "name": new["name"],
             "kind": "start",
@@ -276,16 +275,9 @@ def make_start(key: str, *, version: str = "draft", lock: str = "current"):
             "join": new["join"],
             "description": new["description"],
         }
-        patterns.update(step_form_patterns(fields))
+        trigger, known = save_request("step", key, fields)
         return _editor(
-            scene,
-            username,
-            version_id,
-            lock_value,
-            trigger='{"save":["ALL"]}.n_clicks',
-            changed=changed,
-            patterns=patterns,
-            known={"selection.data": {"kind": "step", "key": key}},
+            scene, username, version_id, lock_value, trigger=trigger, changed=trigger, known=known
         )
 
     def editor_undo(scene: Scene, username: str) -> str:

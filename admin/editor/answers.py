@@ -16,6 +16,7 @@ from typing import Any, ClassVar, TypeVar
 from dash import Output, no_update
 
 from . import page
+from .budget import budget_panel
 from .state import EditorView
 
 OPEN_OUTPUTS: dict[str, Output] = {
@@ -47,8 +48,15 @@ EDIT_OUTPUTS: dict[str, Output] = {
     "message": Output("message", "children", allow_duplicate=True),
     "selection": Output("selection", "data", allow_duplicate=True),
     "source": Output("connect-source", "data", allow_duplicate=True),
+    "refresh": Output("inspector-refresh", "data", allow_duplicate=True),
+    "saved": Output("save-done", "data", allow_duplicate=True),
 }
-"""The outputs shared by the three edit callbacks (see `wiring`)."""
+"""The outputs shared by the three edit callbacks (see `wiring`).
+
+``refresh`` draws the inspector again from the database (after any change but the
+inspector's own save); ``saved`` tells ``editor.js`` that a save request was answered,
+so it may send the next one with the new lock.
+"""
 
 
 class _Answer:
@@ -120,6 +128,8 @@ class EditAnswer(_Answer):
     message: Any = no_update
     selection: Any = no_update
     source: Any = no_update
+    refresh: Any = no_update
+    saved: Any = no_update
 
 
 def refreshed(view: EditorView) -> dict[str, Any]:
@@ -130,7 +140,7 @@ def refreshed(view: EditorView) -> dict[str, Any]:
         "lock": view.lock,
         "findings": findings,
         "targets": targets,
-        "budget": page.budget(view),
+        "budget": budget_panel(view),
         "legend": page.legend(view),
         "header": page.header(view),
     }

@@ -10,6 +10,7 @@ the database. A refusal, or a value the browser sent in a shape the editor canno
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -48,6 +49,8 @@ class Edit:
         self.message: Any = []
         self.selection: Any = no_update
         self.source: Any = no_update
+        # The inspector's own save: its form stays as typed, not drawn again.
+        self.keep_form = False
 
     def done(self, result: EditResult, *, remember: bool = True) -> None:
         """Keep what a successful change returned: its lock, and how to undo it."""
@@ -70,6 +73,8 @@ class Edit:
             message=self.message,
             selection=self.selection,
             source=self.source,
+            # A new value each time, so the inspector shows what the change left.
+            refresh=no_update if self.keep_form else time.monotonic_ns(),
             **refreshed(view),
         )
 

@@ -26,7 +26,7 @@ from .state import editor_view
 
 TOOLS = frozenset({"delete", "undo", "redo", "lanes-layout"})
 MENU_ITEMS = frozenset({"add-task", "connect-from", "delete"})
-CLICKED_ROLES = ("palette", "edit", "save")
+CLICKED_ROLES = ("palette", "edit")
 """Buttons that appear with a new toolbar or form: their zero clicks are not clicks."""
 
 
@@ -239,14 +239,20 @@ def _context_menu(edit: Edit, menu: Any, elements: Any) -> None:
     edit.selection = None
 
 
-def connect_mode(clicks: Any, active: Any) -> tuple[Any, ...]:
-    """Connect mode on or off; on, the next two taps make a transition."""
+def connect_mode(clicks: Any, active: Any, source: Any = None) -> tuple[Any, ...]:
+    """Connect mode on or off; on, the next two taps make a transition.
+
+    The mode and its prompt show in the connect banner (``editor.js``); turning it off
+    says so, so that a second click on Connect is not silent. A source chosen with the
+    right-click menu shows the same banner: Connect then leaves it too.
+    """
     try:
         clicked, on = inputs.clicks(clicks), inputs.flag(active)
+        chosen = inputs.optional_key(source)
     except inputs.InvalidInput:
         raise dash.exceptions.PreventUpdate from None
     if not clicked:
         raise dash.exceptions.PreventUpdate
-    if on:
-        return False, None, []
-    return True, None, page.message(_("Connect: tap the step where it starts."), "info")
+    if on or chosen is not None:
+        return False, None, page.message(_("Connect mode is off."), "info")
+    return True, None, []

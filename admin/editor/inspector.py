@@ -1,10 +1,13 @@
-"""The inspector: what is selected, its panel (a form on a draft), and the form's Save.
+"""The inspector: what is selected, its panel (a form on a draft), and saving the form.
 
 A tap on a step or a transition selects it; the panel shows it as a form when the
-version can be edited and as text otherwise; Save sends every field of the form to one
+version can be edited and as text otherwise. The form saves itself: each change (a text
+field when it is left or Enter is pressed, a choice at once) is sent by ``editor.js`` as
+one save request naming the form's element and carrying every field, which goes to one
 `workflow_model.flow_editing` service (`update_step` or `set_label`) inside `edit.run`.
-What the browser sends is read through `inputs`: a malformed selection or tap is
-ignored, a malformed field refused as invalid.
+The request names its element, so a change still on its way when another element is
+selected is saved where it was made. What the browser sends is read through `inputs`: a
+malformed selection or tap is ignored, a malformed field refused as invalid.
 """
 
 from __future__ import annotations
@@ -26,8 +29,6 @@ from ..database import db_session
 from . import inputs, page
 from .edit import Edit
 from .state import EditorView, editor_view
-
-SAVES = ("step", "transition")
 
 
 def selected(data: Any, current: Any) -> dict[str, str]:
@@ -127,38 +128,38 @@ def officer_options(unit_id: Any, chosen: Any) -> list[dict[str, Any]]:
     return page.options(officer_choices(db_session(), unit, officers))
 
 
-def form_fields(values: Any, ids: Any) -> dict[str, Any]:
-    """The inspector's fields by name, from the values and ids of ``{"field": ALL}``."""
-    names: list[str] = []
-    for ident in inputs.items(ids):
-        name = inputs.mapping(ident).get("field")
-        if not isinstance(name, str):
-            raise inputs.InvalidInput("not a field of the inspector")
-        names.append(name)
-    return dict(zip(names, inputs.items(values), strict=False))
+def form_fields(value: Any) -> dict[str, Any]:
+    """The fields of a save request by name: ``{"name": "Thẩm định", ...}``."""
+    fields = inputs.mapping(value)
+    if not all(isinstance(name, str) for name in fields):
+        raise inputs.InvalidInput("not a field of the inspector")
+    return fields
 
 
-def save(edit: Edit, what: Any, selection: Any, values: Any, ids: Any) -> None:
-    """Save the form of the step or transition selected (`what` says which form it is)."""
-    if not isinstance(what, str) or what not in SAVES:
-        raise inputs.InvalidInput(f"no form {what!r}")
-    chosen = inputs.selection(selection)
-    if not chosen:
-        return
-    fields = form_fields(values, ids)
+def save(edit: Edit, request: Any) -> None:
+    """Save a form as the save request `request` sent it.
+
+    The request is ``{"form": {"kind": "step" or "transition", "key": ...}, "fields":
+    {...}}``: the element the form was drawn for, not the selection of the moment. The
+    form stays as it is on the page (nothing is redrawn under the user's typing), and the
+    selection is left alone: the user may already have moved on to another element.
+    """
+    data = inputs.mapping(request)
+    form = inputs.selection(data.get("form"))
+    if not form:
+        raise inputs.InvalidInput("a save request names no form")
+    fields = form_fields(data.get("fields"))
     session, user, version_id, lock = edit.session, edit.user, edit.version_id, edit.lock
-    if what == "transition" and chosen["kind"] == "transition":
+    if form["kind"] == "transition":
         label = inputs.text(fields.get("label"))
-        result = flow_editing.set_label(session, user, version_id, lock, chosen["key"], label)
-        edit.done(result)
-        edit.message = page.message(_("Saved."), "success") if result.changed else []
-        return
-    if what != "step" or chosen["kind"] != "step":
-        return
-    result = flow_editing.update_step(
-        session, user, version_id, lock, chosen["key"], step_changes(fields)
-    )
+        result = flow_editing.set_label(session, user, version_id, lock, form["key"], label)
+    else:
+        result = flow_editing.update_step(
+            session, user, version_id, lock, form["key"], step_changes(fields)
+        )
     edit.done(result)
+    edit.selection = dash.no_update
+    edit.keep_form = True
     edit.message = page.message(_("Saved."), "success") if result.changed else []
 
 
@@ -191,3 +192,9 @@ def _duration(value: Any) -> str | float:
     if value is None or isinstance(value, str):
         return inputs.text(value)
     return inputs.number(value, 0, MAX_DURATION)
+
+
+def request_number(request: Any) -> int | None:
+    """The number ``editor.js`` gave a save request, echoed so it knows which was answered."""
+    value = request.get("seq") if isinstance(request, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

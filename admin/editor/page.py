@@ -7,6 +7,7 @@ Every text is translatable and rendered as text, never as HTML.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import dash_cytoscape as cyto
@@ -24,6 +25,7 @@ from workflow_model.models import Join, Split, StepKind, TimeUnit
 
 from ..vocabulary import ENUM_LABELS, STATUS_LABELS
 from .elements import duration_text, stylesheet
+from .navigation import main_menu
 from .state import EditorView, language
 
 KIND_LABELS = {
@@ -55,8 +57,14 @@ def frame() -> html.Div:
             dcc.Store(id="layout-done"),
             dcc.Store(id="focus"),
             dcc.Store(id="finding-targets", data=[]),
+            dcc.Store(id="save-request"),
+            dcc.Store(id="save-done"),
+            dcc.Store(id="save-queue"),
+            dcc.Store(id="inspector-refresh"),
+            main_menu(),
             html.Header(id="header", className="sodo-editor-header"),
             html.Div(id="toolbar", className="sodo-toolbar"),
+            connect_banner(),
             html.Div(
                 [
                     html.Div(
@@ -89,6 +97,25 @@ def frame() -> html.Div:
         ],
         className="sodo-editor",
         id="editor",
+    )
+
+
+def connect_banner() -> html.Div:
+    """Connect mode's state and prompt; ``editor.js`` shows the part for the next tap.
+
+    Hidden outside connect mode, unless a source was chosen with the right-click menu.
+    """
+    return html.Div(
+        [
+            html.Strong(_("Connect mode"), className="sodo-connect-title"),
+            html.Span(_("choose the source step"), className="sodo-connect-prompt-source"),
+            html.Span(_("choose the target step"), className="sodo-connect-prompt-target"),
+            html.Span(_("Esc or Connect again to leave"), className="sodo-connect-leave"),
+        ],
+        id="connect-banner",
+        className="sodo-connect-banner sodo-connect-off",
+        role="status",
+        **{"aria-live": "polite"},
     )
 
 
@@ -144,8 +171,11 @@ def header(view: EditorView) -> list[Any]:
             id="status",
         ),
         html.Span(
-            _("Read only") if not view.editable else _("Every change is saved at once."),
+            _("Read only")
+            if not view.editable
+            else _("Every change is saved by itself; a text field when you leave it."),
             className="sodo-mode",
+            id="save-mode",
         ),
     ]
 
@@ -241,37 +271,6 @@ def _palette(kind: StepKind, label: str) -> html.Button:
         className=f"btn btn-sm btn-outline-primary sodo-palette-{kind.value}",
         type="button",
     )
-
-
-def budget(view: EditorView) -> list[Any]:
-    """How much of the legal time the critical path uses, as a bar and in words."""
-    path = view.report.critical_path
-    legal = view.document.procedure.legal_time
-    if path is None:
-        return [html.P(_("No path leads from the start to an end yet."), className="sodo-muted")]
-    share = path.hours / path.budget_hours if path.budget_hours else 1.0
-    state = "over" if path.exceeds_budget else "ok"
-    return [
-        html.Div(
-            _(
-                "Critical path: %(used)s of %(legal)s working hours (legal time %(time)s)",
-                used=format_decimal(path.hours),
-                legal=format_decimal(path.budget_hours),
-                time=duration_text(legal.value, legal.unit),
-            ),
-            className="sodo-budget-text",
-        ),
-        html.Div(
-            html.Div(
-                className=f"sodo-budget-fill sodo-budget-{state}",
-                style={"width": f"{min(share, 1.0) * 100:.1f}%"},
-            ),
-            className="sodo-budget-bar",
-            id="budget-bar",
-            title=f"{share * 100:.0f}%",
-            **{"data-state": state},
-        ),
-    ]
 
 
 def findings(view: EditorView) -> tuple[list[Any], list[list[str]]]:
@@ -396,9 +395,27 @@ def step_form(
     officers: list[Choice],
     documents: list[Choice],
 ) -> list[Any]:
-    """The inspector's inputs for one step; `ids` holds the rows' ids of its references."""
+    """The inspector's inputs for one step; `ids` holds the rows' ids of its references.
+
+    The form saves itself (``editor.js``): text fields when they are left, choices at
+    once. Its store says which step it is for and what it showed when drawn.
+    """
+    duration = format_decimal(step.duration.value)
+    drawn = {
+        "name": step.name,
+        "kind": step.kind.value,
+        "unit": ids["unit"],
+        "officers": ids["officers"],
+        "duration": duration,
+        "duration_unit": step.duration.unit.value,
+        "documents": ids["documents"],
+        "split": step.split.value,
+        "join": step.join.value,
+        "description": step.description,
+    }
     return [
-        html.H2(_("Step %(key)s", key=step.key), className="sodo-side-title"),
+        _form_store("step", step.key, drawn),
+        step_title(step),
         _row(
             _("Name"),
             dcc.Input(
@@ -406,6 +423,7 @@ def step_form(
                 value=step.name,
                 type="text",
                 maxLength=1000,
+                debounce=True,
                 className="form-control form-control-sm",
             ),
         ),
@@ -442,8 +460,9 @@ def step_form(
                 [
                     dcc.Input(
                         id={"field": "duration"},
-                        value=format_decimal(step.duration.value),
+                        value=duration,
                         type="text",
+                        debounce=True,
                         inputMode="decimal",
                         className="form-control form-control-sm sodo-duration",
                     ),
@@ -483,19 +502,13 @@ def step_form(
                 rows=3,
             ),
         ),
-        html.Button(
-            _("Save"),
-            id={"save": "step"},
-            n_clicks=0,
-            type="button",
-            className="btn btn-primary btn-sm",
-        ),
     ]
 
 
 def transition_form(key: str, label: str, names: tuple[str, str]) -> list[Any]:
     """The inspector's input for a transition: its label."""
     return [
+        _form_store("transition", key, {"label": label}),
         html.H2(_("Transition"), className="sodo-side-title"),
         html.P(f"{names[0]} → {names[1]}", className="sodo-muted"),
         _row(
@@ -505,18 +518,36 @@ def transition_form(key: str, label: str, names: tuple[str, str]) -> list[Any]:
                 value=label,
                 type="text",
                 maxLength=1000,
+                debounce=True,
                 className="form-control form-control-sm",
                 placeholder=_("e.g. Eligible"),
             ),
         ),
-        html.Button(
-            _("Save"),
-            id={"save": "transition"},
-            n_clicks=0,
-            type="button",
-            className="btn btn-primary btn-sm",
-        ),
     ]
+
+
+def _form_store(kind: str, key: str, drawn: dict[str, Any]) -> dcc.Store:
+    """What ``editor.js`` needs to save a form: its element, and its values as drawn.
+
+    The token tells one drawing of a form from the next, even of the same element.
+    """
+    return dcc.Store(
+        id={"form": kind},
+        data={"kind": kind, "key": key, "token": secrets.token_hex(8), "drawn": drawn},
+    )
+
+
+def step_title(step: StepEntry) -> html.H2:
+    """The inspector's title: the step's name (its key, internal, only as data).
+
+    ``editor.js`` shows a new name there as soon as it is typed and committed.
+    """
+    return html.H2(
+        step.name or _("Unnamed step"),
+        id={"inspector-title": step.key},
+        className="sodo-side-title",
+        **{"data-key": step.key},
+    )
 
 
 def step_details(step: StepEntry, unit: str, officers: list[str], documents: list[str]) -> list:
@@ -531,7 +562,7 @@ def step_details(step: StepEntry, unit: str, officers: list[str], documents: lis
         (_("Description"), step.description or "—"),
     ]
     return [
-        html.H2(_("Step %(key)s", key=step.key), className="sodo-side-title"),
+        step_title(step),
         html.Dl([part for label, value in rows for part in (html.Dt(label), html.Dd(value))]),
     ]
 

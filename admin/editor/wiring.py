@@ -3,7 +3,7 @@
 Only the wiring is here. Each callback hands what it received, unread, to the module
 that knows what it means: `answers` for opening a version, `gestures` for the palette,
 the tools, the right-click menu, drags and connect mode, `inspector` for the selection,
-the inspector's panel and its Save, `edit.run` around every change.
+the inspector's panel and the saves of its form, `edit.run` around every change.
 """
 
 from __future__ import annotations
@@ -42,10 +42,11 @@ def _register_edit(dash_app: dash.Dash) -> None:
     """The edits, as three callbacks with the same outputs (`EditAnswer`).
 
     Dash drops the answer of a callback still running when the same callback is called
-    again. A tap outside connect mode, or the Save button of a form just drawn, calls
-    its callback for nothing: were they the same callback as a change in flight (a
-    connection, a move), that change would be saved but its answer lost, and the page
-    would keep a stale lock. So taps, saves and the other edits are separate callbacks.
+    again. A tap outside connect mode calls its callback for nothing, and the form saves
+    itself while other gestures go on: were they the same callback as a change in flight
+    (a connection, a move), that change would be saved but its answer lost, and the page
+    would keep a stale lock. So taps, saves and the other edits are separate callbacks;
+    ``editor.js`` sends one save at a time, the next once the last is answered.
     """
 
     @dash_app.callback(
@@ -92,27 +93,24 @@ def _register_edit(dash_app: dash.Dash) -> None:
 
     @dash_app.callback(
         *EditAnswer.outputs(),
-        Input({"save": ALL}, "n_clicks"),
+        Input("save-request", "data"),
         State("version", "data"),
         State("lock", "data"),
         State("history", "data"),
-        State("selection", "data"),
-        State({"field": ALL}, "value"),
-        State({"field": ALL}, "id"),
         prevent_initial_call=True,
     )
     def save(*args: Any) -> tuple[Any, ...]:
-        """Save the inspector's form."""
-        _saves, version, lock, history, selection, values, ids = args
-        trigger = ctx.triggered_id
-        if not gestures.was_clicked(trigger):
-            raise dash.exceptions.PreventUpdate
-        return edit.run(
-            version,
-            lock,
-            history,
-            lambda request: inspector.save(request, trigger["save"], selection, values, ids),
-        ).as_tuple()
+        """Save the inspector's form, as ``editor.js`` sent it after a change."""
+        request, version, lock, history = args
+        try:
+            answer = edit.run(
+                version, lock, history, lambda change: inspector.save(change, request)
+            )
+        except dash.exceptions.PreventUpdate:
+            answer = EditAnswer()
+        # Always answered, so the page sends the next save (editor.js waits for this).
+        answer.saved = inspector.request_number(request)
+        return answer.as_tuple()
 
     @dash_app.callback(
         *EditAnswer.outputs(),
@@ -153,11 +151,11 @@ def _register_inspector(dash_app: dash.Dash) -> None:
     @dash_app.callback(
         Output("inspector", "children", allow_duplicate=True),
         Input("selection", "data"),
-        Input("lock", "data"),
+        Input("inspector-refresh", "data"),
         State("version", "data"),
         prevent_initial_call=True,
     )
-    def inspect(selection: Any, _lock: Any, version: Any) -> Any:
+    def inspect(selection: Any, _refresh: Any, version: Any) -> Any:
         """Show the selected element: a form for a draft, text otherwise."""
         return inspector.inspect(selection, version)
 
@@ -194,11 +192,12 @@ def _register_view_tools(dash_app: dash.Dash) -> None:
         Output("message", "children", allow_duplicate=True),
         Input({"tool": "connect"}, "n_clicks"),
         State("connect-mode", "data"),
+        State("connect-source", "data"),
         prevent_initial_call=True,
     )
-    def toggle_connect(clicks: Any, active: Any) -> tuple[Any, ...]:
+    def toggle_connect(clicks: Any, active: Any, source: Any) -> tuple[Any, ...]:
         """Connect mode on or off; on, the next two taps make a transition."""
-        return gestures.connect_mode(clicks, active)
+        return gestures.connect_mode(clicks, active, source)
 
 
 def _register_clientside(dash_app: dash.Dash) -> None:
@@ -237,5 +236,29 @@ def _register_clientside(dash_app: dash.Dash) -> None:
         client("showConnectMode"),
         Output({"tool": "connect"}, "className"),
         Input("connect-mode", "data"),
+        prevent_initial_call=True,
+    )
+    dash_app.clientside_callback(
+        client("showConnectBanner"),
+        Output("connect-banner", "className"),
+        Input("connect-mode", "data"),
+        Input("connect-source", "data"),
+        prevent_initial_call=True,
+    )
+    dash_app.clientside_callback(
+        client("showStepName"),
+        Output({"inspector-title": ALL}, "children"),
+        Input({"field": "name"}, "value"),
+        prevent_initial_call=True,
+    )
+    # The inspector's form saves itself: each change is queued, and sent (to `save`)
+    # once the save before it was answered.
+    dash_app.clientside_callback(
+        client("queueSave"),
+        Output("save-queue", "data"),
+        Input({"field": ALL}, "value"),
+        Input("save-done", "data"),
+        State({"field": ALL}, "id"),
+        State({"form": ALL}, "data"),
         prevent_initial_call=True,
     )

@@ -82,14 +82,7 @@ def click(role: str, name: Any) -> tuple[str, dict[str, list[Any]]]:
     return changed, {f'{{"{role}":["ALL"]}}.n_clicks': [item]}
 
 
-def step_form_patterns(fields: dict[str, Any]) -> dict[str, list[Any]]:
-    """The inspector's step fields as the pattern-matching values and ids of its Save."""
-    return {
-        '{"field":["ALL"]}.value': [
-            {"id": {"field": name}, "property": "value", "value": value}
-            for name, value in fields.items()
-        ],
-        '{"field":["ALL"]}.id': [
-            {"id": {"field": name}, "property": "id", "value": {"field": name}} for name in fields
-        ],
-    }
+def save_request(kind: str, key: str, fields: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The trigger and page value of the inspector's form saving itself (``editor.js``)."""
+    data = {"form": {"kind": kind, "key": key}, "fields": fields, "seq": 1}
+    return "save-request.data", {"save-request.data": data}
