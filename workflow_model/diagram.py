@@ -188,10 +188,10 @@ def _column_centres(
         widths[column] = max(widths.get(column, 0), sizes[key].width)
     gaps: dict[int, int] = {}
     for transition in doc.transitions:
-        column = layers.get(transition.source)
-        if column is None or layers.get(transition.target) != column + 1 or not transition.label:
+        start = layers.get(transition.source)
+        if start is None or layers.get(transition.target) != start + 1 or not transition.label:
             continue
-        gaps[column] = max(gaps.get(column, 0), edge_label_width(transition.label))
+        gaps[start] = max(gaps.get(start, 0), edge_label_width(transition.label))
     centres: dict[int, int] = {}
     left = MARGIN
     for column in range(max(widths, default=-1) + 1):

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 
 from workflow_model import flow_editing
 from workflow_model.diagram import COLUMN_GAP, MIN_STEP_WIDTH, auto_layout, step_size
+from workflow_model.flow_editing import MAX_COORDINATE
 from workflow_model.models import StepKind
 
 from . import inputs, page
@@ -172,8 +173,8 @@ def _step_boxes(elements: Any) -> list[_Box]:
                 inputs.key(data["key"]),
                 x,
                 y,
-                inputs.number(data.get("width", MIN_STEP_WIDTH), 1, inputs.MAX_COORDINATE),
-                inputs.number(data.get("height", MIN_STEP_WIDTH), 1, inputs.MAX_COORDINATE),
+                inputs.number(data.get("width", MIN_STEP_WIDTH), 1, MAX_COORDINATE),
+                inputs.number(data.get("height", MIN_STEP_WIDTH), 1, MAX_COORDINATE),
             )
         )
     return boxes
