@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from admin.editor.gestures import SPACING, default_name, new_step_spot
+from admin.editor.gestures import SPACING, default_name, lane_member, new_step_spot
 from admin.editor.inputs import InvalidInput
 from workflow_model.diagram import COLUMN_GAP, step_size
 from workflow_model.models import StepKind
@@ -15,8 +15,10 @@ EXTENT = {"x1": 0, "y1": 0, "w": 600, "h": 400}  # the middle is (300, 200)
 TASK = step_size(default_name(StepKind.TASK))
 
 
-def _step(key: str, x: float, y: float, width: float = 160, height: float = 70) -> dict[str, Any]:
-    data = {"id": f"n:l:{key}", "key": key, "width": width, "height": height}
+def _step(
+    key: str, x: float, y: float, width: float = 160, height: float = 70, lane: str = "l"
+) -> dict[str, Any]:
+    data = {"id": f"n:{lane}:{key}", "key": key, "lane": lane, "width": width, "height": height}
     return {"data": data, "position": {"x": x, "y": y}}
 
 
@@ -81,3 +83,20 @@ def test_a_gap_wide_enough_is_used_and_steps_of_other_rows_take_no_room() -> Non
 def test_a_malformed_canvas_is_invalid_input(elements: Any) -> None:
     with pytest.raises(InvalidInput):
         new_step_spot(StepKind.TASK, None, EXTENT, elements)
+
+
+def test_a_task_added_in_a_lane_with_the_menu_takes_a_step_of_that_lane() -> None:
+    steps = [
+        _step("s1", 0, 0, lane="a"),
+        _step("s2", 0, 200, lane="b"),
+        _step("s3", 300, 200, lane="b"),
+    ]
+    edge = {"data": {"id": "e", "key": "s1>s2", "source": "n:a:s1", "target": "n:b:s2"}}
+    elements = [_lane(0, 0) | {"data": {"id": "lane:b", "lane_box": 1}}, *steps, edge]
+    assert lane_member(elements, "lane:b") == "s2"
+    assert lane_member(elements, "n:b:s3") == "s2"
+    assert lane_member(elements, "n:a:s1") == "s1"
+    assert lane_member(elements, "lane:nowhere") is None
+    assert lane_member(elements, None) is None  # the background
+    with pytest.raises(InvalidInput):
+        lane_member(elements, ["lane:b"])

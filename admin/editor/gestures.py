@@ -147,6 +147,27 @@ def new_step_spot(kind: StepKind, selection: Any, extent: Any, elements: Any) ->
     return Spot(round(x), round(y), anchor.key)
 
 
+def lane_member(elements: Any, element_id: Any) -> str | None:
+    """A step of the lane right-clicked (its box or one of its steps), or None off lanes.
+
+    A step added there takes that step's unit, so it is drawn in the lane it was put in,
+    not in the unit-less lane, whose box would then spread over the others.
+    """
+    wanted = inputs.optional_key(element_id or None)
+    if wanted is None:
+        return None
+    lane = wanted.removeprefix("lane:") if wanted.startswith("lane:") else None
+    members: dict[str, str] = {}
+    for element in inputs.items(elements):
+        data = inputs.mapping(_element(element).get("data"))
+        if not data.get("key") or data.get("source") or not isinstance(data.get("lane"), str):
+            continue
+        members.setdefault(data["lane"], inputs.key(data["key"]))
+        if data.get("id") == wanted:
+            lane = data["lane"]
+    return members.get(lane) if lane is not None else None
+
+
 def _middle(extent: Any) -> tuple[int, int]:
     visible = inputs.mapping(extent)
 
@@ -282,6 +303,7 @@ def _context_menu(edit: Edit, menu: Any, elements: Any) -> None:
                 name=default_name(StepKind.TASK),
                 x=round(inputs.coordinate(clicked.get("x") or 0)),
                 y=round(inputs.coordinate(clicked.get("y") or 0)),
+                unit_of=lane_member(elements, clicked.get("elementId")),
             )
         )
         return
