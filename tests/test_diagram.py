@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import sample_paths
-from flow_samples import flow
+from flow_samples import flow, step
 
 from workflow_model.diagram import (
     COLUMN_GAP,
@@ -19,7 +19,7 @@ from workflow_model.diagram import (
     step_size,
     wrap_label,
 )
-from workflow_model.document import load_document
+from workflow_model.document import Position, load_document
 
 
 def test_lanes_follow_the_agencies_in_flow_order() -> None:
@@ -61,7 +61,22 @@ def test_saved_positions_win_and_missing_ones_are_filled_in() -> None:
     assert (positions["s1"].x, positions["s1"].y) == (0, 0)
     assert (positions["s2"].x, positions["s2"].y) == (220, 0)
     assert set(positions) == {"s1", "s2", "s3", "s4", "s5"}
-    assert positions["s3"] == auto_layout(doc)["s3"]
+    assert positions["s3"] == auto_layout(doc, placed={"s1", "s2"})["s3"]
+    assert set(auto_layout(doc, placed={"s1", "s2"})) == {"s3", "s4", "s5"}
+
+
+def test_a_step_dropped_on_a_diagram_never_arranged_moves_no_other() -> None:
+    def unarranged(data: dict) -> None:
+        data["layout"] = {}
+
+    def dropped(data: dict) -> None:
+        unarranged(data)
+        new = dict(step(data, "s3"), key="s9", name="Bước mới có tên rất dài " * 3)
+        data["steps"].append(new)
+        data["layout"] = {"s9": {"x": 2000, "y": 120}}
+
+    before, after = step_positions(flow(unarranged)), step_positions(flow(dropped))
+    assert after == before | {"s9": Position(2000, 120)}
 
 
 def test_a_loop_does_not_stop_the_layout() -> None:

@@ -7,6 +7,7 @@ sensible place everywhere.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import networkx as nx
@@ -144,12 +145,14 @@ def _layers(graph: FlowGraph) -> dict[str, int]:
     return {key: column[mapping[key]] for key in graph.steps}
 
 
-def auto_layout(doc: FlowDocument) -> dict[str, Position]:
-    """Positions for every step: left to right along the flow, one horizontal band per lane.
+def auto_layout(doc: FlowDocument, placed: Collection[str] = ()) -> dict[str, Position]:
+    """Positions for the steps: left to right along the flow, one horizontal band per lane.
 
     Columns follow the longest chain of steps before each step, each as wide as its widest
     step; within a lane, steps of the same column stack downwards, and each lane is as
-    tall as its rows, so no two steps and no two lanes overlap.
+    tall as its rows, so no two steps and no two lanes overlap. The steps `placed`, which
+    keep a saved place, count for the columns but take no room and get no position, so
+    a step dropped on a diagram that was never arranged moves none of the others.
 
     >>> from workflow_model.demo_data import demo_flow
     >>> layout = auto_layout(demo_flow("caobang-1_004944-1.json"))
@@ -158,14 +161,15 @@ def auto_layout(doc: FlowDocument) -> dict[str, Position]:
     """
     graph = FlowGraph(doc)
     layers = _layers(graph)
-    sizes = {step.key: step_size(step.name) for step in doc.steps}
+    sizes = {step.key: step_size(step.name) for step in doc.steps if step.key not in placed}
     centres = _column_centres(doc, layers, sizes)
     positions: dict[str, Position] = {}
     top = MARGIN
     for lane in _lanes(doc, graph, layers):
-        tallest = max((sizes[key].height for key in lane.steps), default=0)
+        keys = [key for key in lane.steps if key in sizes]
+        tallest = max((sizes[key].height for key in keys), default=0)
         slots: dict[int, int] = {}
-        for key in lane.steps:
+        for key in keys:
             slot = slots.get(layers[key], 0)
             slots[layers[key]] = slot + 1
             y = top + tallest / 2 + slot * (tallest + ROW_GAP)
@@ -184,8 +188,8 @@ def _column_centres(
     of the transitions from that column to the next.
     """
     widths: dict[int, int] = {}
-    for key, column in layers.items():
-        widths[column] = max(widths.get(column, 0), sizes[key].width)
+    for key, size in sizes.items():
+        widths[layers[key]] = max(widths.get(layers[key], 0), size.width)
     gaps: dict[int, int] = {}
     for transition in doc.transitions:
         start = layers.get(transition.source)
@@ -217,5 +221,5 @@ def step_positions(doc: FlowDocument) -> dict[str, Position]:
     missing = [step.key for step in doc.steps if step.key not in doc.layout]
     if not missing:
         return dict(doc.layout)
-    computed = auto_layout(doc)
+    computed = auto_layout(doc, placed=doc.layout.keys())
     return {step.key: doc.layout.get(step.key) or computed[step.key] for step in doc.steps}
