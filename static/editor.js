@@ -20,18 +20,67 @@
       .replace(/đ/g, "d").replace(/Đ/g, "d").toLowerCase();
   }
 
+  /* The view. Labels must read at least READABLE_PX CSS pixels (zoom x font size) when
+     the page frames the diagram; "Fit" may shrink them, as the user asked. */
+  var READABLE_PX = 13;
+  var MOST_ZOOM = 1.5;
+  var PADDING = 30;
+
+  function steps(graph) { return graph.nodes("[key]"); }
+
+  /* The zoom at which the smallest label on the canvas is READABLE_PX pixels high. */
+  function readableZoom(graph) {
+    var smallest = Infinity;
+    graph.elements().forEach(function (ele) {
+      if (ele.data("label")) { smallest = Math.min(smallest, ele.numericStyle("font-size")); }
+    });
+    return isFinite(smallest) && smallest > 0 ? READABLE_PX / smallest : 1;
+  }
+
+  /* Frame the whole diagram if it fits at a readable zoom; otherwise zoom to readable and
+     show its start (top left), the rest being a pan away. */
+  function readableView(graph) {
+    var eles = graph.elements();
+    if (eles.empty()) { return; }
+    var box = eles.boundingBox();
+    var width = graph.width(), height = graph.height();
+    var fitting = Math.min((width - 2 * PADDING) / Math.max(box.w, 1),
+      (height - 2 * PADDING) / Math.max(box.h, 1));
+    var zoom = Math.min(Math.max(fitting, readableZoom(graph)), MOST_ZOOM);
+    zoom = Math.min(Math.max(zoom, graph.minZoom()), graph.maxZoom());
+    var spare = function (room, size, from) {
+      return size * zoom <= room - 2 * PADDING ? (room - size * zoom) / 2 - from * zoom
+        : PADDING - from * zoom;
+    };
+    graph.viewport({ zoom: zoom, pan: { x: spare(width, box.w, box.x1), y: spare(height, box.h, box.y1) } });
+  }
+
+  /* Pan as little as needed for `eles` to be in view, away from the edges. */
+  function bringIntoView(graph, eles) {
+    if (eles.empty()) { return; }
+    var box = eles.renderedBoundingBox({ includeLabels: true });
+    var width = graph.width(), height = graph.height();
+    var shift = function (low, high, room) {
+      if (high - low > room - 2 * PADDING || low < PADDING) { return PADDING - low; }
+      if (high > room - PADDING) { return room - PADDING - high; }
+      return 0;
+    };
+    graph.panBy({ x: shift(box.x1, box.x2, width), y: shift(box.y1, box.y2, height) });
+  }
+
   function focusOn(eles) {
     var graph = cy();
     if (!graph || !eles || eles.empty()) { return; }
     graph.elements().unselect();
     eles.select();
-    graph.animate({ center: { eles: eles }, zoom: Math.max(graph.zoom(), 0.8) }, { duration: 250 });
+    graph.animate({ center: { eles: eles }, zoom: Math.max(graph.zoom(), readableZoom(graph)) },
+      { duration: 250 });
   }
 
   function stepPositions(nodes) {
     var positions = {};
     nodes.forEach(function (node) {
-      if (node.data("lane_box")) { return; }
+      if (!node.data("key")) { return; }  /* a lane's box or its name */
       var p = node.position();
       positions[node.data("key")] = [Math.round(p.x), Math.round(p.y)];
     });
@@ -42,7 +91,7 @@
   var dragged = null;
   function onDragFree(event) {
     var node = event.target;
-    if (node.data("lane_box")) { return; }
+    if (!node.data("key")) { return; }
     if (dragged === null) {
       dragged = node.cy().collection();
       window.setTimeout(function () {
@@ -207,6 +256,43 @@
     if (unsaved()) { event.preventDefault(); event.returnValue = ""; }
   });
 
+  /* After new elements: frame them on opening and after a re-layout, and bring a step
+     that just appeared (from the palette, the menu, an undo) into view. Cytoscape draws
+     the elements a moment after this callback: wait until every step is there. */
+  var relayoutAt = 0;
+  document.addEventListener("click", function (event) {
+    var tool = event.target && event.target.closest && event.target.closest("[data-sodo-tool]");
+    if (tool && tool.getAttribute("data-sodo-tool") === "lanes-layout") { relayoutAt = Date.now(); }
+  }, true);
+
+  function frameAfterwards(graph, elements) {
+    var ids = elements.filter(function (element) {
+      var data = element.data || {};
+      return data.key && !data.source;
+    }).map(function (element) { return element.data.id; });
+    var seen = graph.scratch("_sodoSteps");
+    graph.scratch("_sodoSteps", ids);
+    var opening = !graph.scratch("_sodoFramed") && elements.length > 0;
+    var relaid = relayoutAt && Date.now() - relayoutAt < 20000;
+    var added = seen ? ids.filter(function (id) { return seen.indexOf(id) < 0; }) : [];
+    if (!opening && !relaid && !added.length) { return; }
+    var tries = 0;
+    var frame = function () {
+      var drawn = ids.every(function (id) { return !graph.getElementById(id).empty(); });
+      if (!drawn && tries < 80) { tries += 1; window.setTimeout(frame, 25); return; }
+      if (opening || relaid) {
+        graph.scratch("_sodoFramed", true);
+        relayoutAt = 0;
+        readableView(graph);
+      } else {
+        var eles = graph.collection();
+        added.forEach(function (id) { eles = eles.union(graph.getElementById(id)); });
+        bringIntoView(graph, eles);
+      }
+    };
+    window.setTimeout(frame, 0);
+  }
+
   window.dash_clientside = window.dash_clientside || {};
   window.dash_clientside.sodo = {
     /* Bind the drag listener once per Cytoscape instance (a remount makes a new one), and
@@ -218,17 +304,9 @@
         graph.on("dragfree", "node", onDragFree);
         graph.on("tapstart", leaveInspector);
       }
-      if (graph) { followPositions(graph, elements); }
-      /* The first elements arrive after the canvas mounted: frame them once. */
-      if (graph && !graph.scratch("_sodoFitted") && elements && elements.length) {
-        graph.scratch("_sodoFitted", true);
-        var tries = 0;
-        var frame = function () {
-          if (graph.nodes().length || tries > 40) { graph.fit(undefined, 30); return; }
-          tries += 1;
-          window.setTimeout(frame, 25);
-        };
-        window.setTimeout(frame, 0);
+      if (graph) {
+        followPositions(graph, elements);
+        frameAfterwards(graph, elements || []);
       }
       return NO();
     },
@@ -271,11 +349,12 @@
     runDagre: function (clicks) {
       var graph = cy();
       if (!graph || !clicks) { return NO(); }
-      var layout = graph.layout({
-        name: "dagre", rankDir: "LR", nodeSep: 40, rankSep: 80, animate: false, fit: true,
-        padding: 30
+      /* The lanes' names are placed by the server after the steps: dagre leaves them. */
+      var layout = graph.elements().not("[?lane_title]").layout({
+        name: "dagre", rankDir: "LR", nodeSep: 40, rankSep: 80, animate: false, fit: false
       });
       layout.run();
+      readableView(graph);
       return { positions: stepPositions(graph.nodes()), at: Date.now() };
     },
 

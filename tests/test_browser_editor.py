@@ -29,7 +29,9 @@ from conftest import LiveServer
 from support.browser import record_problems, wait_until
 
 from workflow_model import flow_editing
+from workflow_model.conversion.reading import document_from_version
 from workflow_model.db import make_engine, make_session_factory
+from workflow_model.diagram import step_positions
 from workflow_model.models import (
     FlowVersion,
     Officer,
@@ -214,6 +216,19 @@ def db_labels(server: LiveServer, version_id: int) -> dict[str, str]:
         engine.dispose()
 
 
+def drawn_positions(server: LiveServer, version_id: int) -> dict[str, dict[str, float]]:
+    """Where the editor draws each step: its saved place, or the auto-layout's."""
+    engine = _engine(server)
+    try:
+        with make_session_factory(engine)() as session:
+            version = session.get(FlowVersion, version_id)
+            assert version is not None
+            positions = step_positions(document_from_version(session, version))
+    finally:
+        engine.dispose()
+    return {key: {"x": at.x, "y": at.y} for key, at in positions.items()}
+
+
 def db_version(server: LiveServer, version_id: int) -> tuple[Any, ...]:
     """What changes when a version is saved: its lock, last change and snapshot."""
     engine = _engine(server)
@@ -365,10 +380,18 @@ class Editor:
         return set(self.page.evaluate("window.cy.$(':selected').map(e => e.data('key'))"))
 
     def point(self, key: str) -> tuple[float, float]:
-        """Where step `key` is on the screen."""
+        """Where step `key` is on the screen, once panned into view as a person would.
+
+        The editor opens at a readable zoom, so a large diagram runs past the canvas.
+        """
         x, y = self.page.evaluate(
             """key => {
                 const node = window.cy.nodes().filter(n => n.data('key') === key).first();
+                const near = node.renderedBoundingBox();
+                const [w, h] = [window.cy.width(), window.cy.height()];
+                if (near.x1 < 20 || near.y1 < 20 || near.x2 > w - 20 || near.y2 > h - 20) {
+                    window.cy.center(node);
+                }
                 const box = window.cy.container().getBoundingClientRect();
                 const at = node.renderedPosition();
                 return [box.left + at.x, box.top + at.y];
@@ -378,10 +401,15 @@ class Editor:
         return x, y
 
     def edge_point(self, key: str) -> tuple[float, float]:
-        """Where the middle of transition `key` is on the screen."""
+        """Where the middle of transition `key` is on the screen, panned into view."""
         x, y = self.page.evaluate(
             """key => {
                 const edge = window.cy.edges().filter(e => e.data('key') === key).first();
+                const middle = edge.renderedMidpoint();
+                const [w, h] = [window.cy.width(), window.cy.height()];
+                if (middle.x < 20 || middle.y < 20 || middle.x > w - 20 || middle.y > h - 20) {
+                    window.cy.center(edge);
+                }
                 const box = window.cy.container().getBoundingClientRect();
                 const at = edge.renderedMidpoint();
                 return [box.left + at.x, box.top + at.y];
@@ -698,7 +726,9 @@ def test_an_edit_after_someone_else_s_gets_the_conflict_notice(
     assert "admin" in alert.inner_text()
     steps = editor.steps()
     assert steps["s3"]["name"] == "Phân công thụ lý (đã sửa)"
-    assert steps["s5"]["position"] == start  # back where it was: the move was not saved
+    # Back where the server draws it: the move was not saved. (Its place was never saved
+    # either, so it follows the auto-layout, whose columns fit the renamed step.)
+    assert steps["s5"]["position"] == drawn_positions(live_server, version_id)["s5"]
     assert db_steps(live_server, version_id)["s5"] == initial
 
     # Reloaded with the new lock, the same move now goes through; the old undo is gone.
@@ -1132,12 +1162,13 @@ def test_the_right_click_menu_connects_deletes_and_adds(
     editor.tap("s9")
     assert editor.edges() == db_transitions(live_server, version_id) == links | {"s3>s9"}
 
-    # On a transition: delete it (its middle lies clear of any step or lane).
+    # On a transition: delete it (its middle lies clear of any step; a transition is
+    # drawn above the lanes' boxes).
     x, y = editor.edge_point("s3>s9")
     clear = editor.page.evaluate(
         """([x, y]) => {
             const box = window.cy.container().getBoundingClientRect();
-            return window.cy.nodes().every(n => {
+            return window.cy.nodes('[key]').every(n => {
                 const b = n.renderedBoundingBox();
                 const [px, py] = [x - box.left, y - box.top];
                 return px < b.x1 || px > b.x2 || py < b.y1 || py > b.y2;

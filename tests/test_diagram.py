@@ -7,10 +7,19 @@ from pathlib import Path
 
 import pytest
 from conftest import sample_paths
-from flow_samples import flow
+from flow_samples import flow, step
 
-from workflow_model.diagram import COLUMN_WIDTH, auto_layout, lanes, step_positions
-from workflow_model.document import load_document
+from workflow_model.diagram import (
+    COLUMN_GAP,
+    LANE_LABEL,
+    LANE_PADDING,
+    auto_layout,
+    lanes,
+    step_positions,
+    step_size,
+    wrap_label,
+)
+from workflow_model.document import Position, load_document
 
 
 def test_lanes_follow_the_agencies_in_flow_order() -> None:
@@ -32,7 +41,18 @@ def test_steps_without_a_unit_share_the_last_lane() -> None:
 def test_auto_layout_goes_left_to_right_along_the_flow() -> None:
     positions = auto_layout(flow())
     assert positions["s1"].x < positions["s2"].x < positions["s3"].x < positions["s4"].x
-    assert positions["s3"].x - positions["s2"].x == COLUMN_WIDTH
+    doc = flow()
+    names = {step.key: step.name for step in doc.steps}
+    half = (step_size(names["s2"]).width + step_size(names["s3"]).width) / 2
+    assert positions["s3"].x - positions["s2"].x >= half + COLUMN_GAP
+
+
+def test_a_box_is_as_wide_as_its_label_needs_and_as_tall_as_its_lines() -> None:
+    short, long = step_size("Kết thúc"), step_size("Thẩm định hồ sơ " * 6)
+    assert short.width < long.width
+    assert short.height < long.height
+    assert wrap_label("", 10) == [""]
+    assert wrap_label("a" * 25, 10) == ["a" * 10, "a" * 10, "a" * 5]
 
 
 def test_saved_positions_win_and_missing_ones_are_filled_in() -> None:
@@ -41,7 +61,22 @@ def test_saved_positions_win_and_missing_ones_are_filled_in() -> None:
     assert (positions["s1"].x, positions["s1"].y) == (0, 0)
     assert (positions["s2"].x, positions["s2"].y) == (220, 0)
     assert set(positions) == {"s1", "s2", "s3", "s4", "s5"}
-    assert positions["s3"] == auto_layout(doc)["s3"]
+    assert positions["s3"] == auto_layout(doc, placed={"s1", "s2"})["s3"]
+    assert set(auto_layout(doc, placed={"s1", "s2"})) == {"s3", "s4", "s5"}
+
+
+def test_a_step_dropped_on_a_diagram_never_arranged_moves_no_other() -> None:
+    def unarranged(data: dict) -> None:
+        data["layout"] = {}
+
+    def dropped(data: dict) -> None:
+        unarranged(data)
+        new = dict(step(data, "s3"), key="s9", name="Bước mới có tên rất dài " * 3)
+        data["steps"].append(new)
+        data["layout"] = {"s9": {"x": 2000, "y": 120}}
+
+    before, after = step_positions(flow(unarranged)), step_positions(flow(dropped))
+    assert after == before | {"s9": Position(2000, 120)}
 
 
 def test_a_loop_does_not_stop_the_layout() -> None:
@@ -58,11 +93,26 @@ def test_every_real_flow_gets_separate_places_and_bands(path: Path) -> None:
     doc = load_document(path.read_bytes())
     positions = auto_layout(doc)
     assert set(positions) == {step.key for step in doc.steps}
-    points = {(p.x, p.y) for p in positions.values()}
-    assert len(points) == len(positions), "two steps on the same spot"
-    bands = []
-    for lane in lanes(doc):
-        ys = [positions[key].y for key in lane.steps]
-        bands.append((min(ys), max(ys)))
+    sizes = {step.key: step_size(step.name) for step in doc.steps}
+    boxes = {
+        key: (
+            p.x - sizes[key].width / 2,
+            p.y - sizes[key].height / 2,
+            p.x + sizes[key].width / 2,
+            p.y + sizes[key].height / 2,
+        )
+        for key, p in positions.items()
+    }
+    for (a, box_a), (b, box_b) in itertools.combinations(boxes.items(), 2):
+        apart = box_a[2] <= box_b[0] or box_b[2] <= box_a[0]
+        assert apart or box_a[3] <= box_b[1] or box_b[3] <= box_a[1], f"{a} and {b} overlap"
+    # Each lane's box, its padding and its name above it, stacked without overlapping.
+    bands = [
+        (
+            min(boxes[key][1] for key in lane.steps) - LANE_PADDING - LANE_LABEL,
+            max(boxes[key][3] for key in lane.steps) + LANE_PADDING,
+        )
+        for lane in lanes(doc)
+    ]
     for (_, bottom), (top, _) in itertools.pairwise(bands):
         assert bottom < top, "lanes overlap"

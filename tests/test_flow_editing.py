@@ -813,3 +813,19 @@ def test_a_rejected_version_becomes_a_draft_at_its_first_edit(editor: Editor) ->
         version = fresh.get(FlowVersion, ed.version_id)
         submit(fresh, version, fresh.get(User, ed.author.id), validate=validate)
     assert ed.status() is VersionStatus.SUBMITTED
+
+
+def test_a_step_added_beside_another_takes_its_unit_and_undoes_whole(editor: Editor) -> None:
+    ed = editor
+    before = ed.dump()
+    unit = ed.step_state("s2")["unit"]
+    assert unit is not None
+    result = ed.apply(fe.add_step, kind=StepKind.TASK, name="Bước mới", x=900, y=300, unit_of="s2")
+    added = ed.step_state(result.selected)
+    assert (added["unit"], added["officers"], added["x"], added["y"]) == (unit, [], 900, 300)
+    ed.apply(fe.restore, result.undo)
+    assert ed.dump() == before
+    # Beside a step the version does not hold: refused, nothing added.
+    for missing in ("s99", "not a key!"):
+        code = "not-found" if missing == "s99" else "invalid-key"
+        ed.refused(code, fe.add_step, kind=StepKind.TASK, name="Bước", x=0, y=0, unit_of=missing)

@@ -7,6 +7,7 @@ sensible place everywhere.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import networkx as nx
@@ -14,11 +15,87 @@ import networkx as nx
 from .document import FlowDocument, Position
 from .flowgraph import FlowGraph, agency_of_units
 
-COLUMN_WIDTH = 240
-ROW_HEIGHT = 120
-LANE_GAP = 60
 MARGIN = 80
 NO_AGENCY = ""
+
+# A step's box is sized to its label, estimated here so that the server, which places the
+# steps, and the canvas, which draws them (`admin.editor.elements`), agree on the sizes.
+LABEL_FONT = 13
+"""The size of a step's label, in diagram units (CSS pixels at zoom 1)."""
+LANE_FONT = 14
+CHAR_WIDTH = 8.0
+"""A generous average width of a character at `LABEL_FONT`, so an estimate errs wide."""
+LINE_HEIGHT = 17
+TEXT_WIDTH = 184
+"""The widest a step's label may be before it wraps."""
+STEP_PADDING_X = 12
+STEP_PADDING_Y = 10
+MIN_STEP_WIDTH = 112
+DETAIL_CHARS = 12
+"""Room for the duration line under a step's name ("0,5 ngày", "12 giờ")."""
+COLUMN_GAP = 64
+"""Room between two columns for the arrows."""
+EDGE_TEXT_WIDTH = 144
+"""The widest a transition's label may be before it wraps."""
+EDGE_LABEL_AIR = 18
+"""Room on each side of a transition's label between two columns."""
+MIN_COLUMN_PITCH = 200
+"""The least distance between two columns' centres, so BPMN gateways fit between them."""
+ROW_GAP = 28
+LANE_PADDING = 14
+"""The room between a lane's box and its steps; the canvas draws the same."""
+LANE_LABEL = 22
+"""The height of a lane's name, drawn above its box."""
+LANE_GAP = 2 * LANE_PADDING + LANE_LABEL + 14
+"""From the last row of a lane to the first row of the next: both paddings, the next
+lane's name, and a little air, so two lanes never overlap."""
+
+
+@dataclass(frozen=True)
+class Size:
+    """The width and height of a step's box, in diagram units."""
+
+    width: int
+    height: int
+
+
+def wrap_label(text: str, chars: int) -> list[str]:
+    """`text` cut into lines of at most `chars` characters at spaces, as a canvas wraps it.
+
+    >>> wrap_label("Thẩm định hồ sơ và trình ký", 12)
+    ['Thẩm định hồ', 'sơ và trình', 'ký']
+    """
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        while len(word) > chars:  # a word longer than a line breaks anywhere
+            if line:
+                lines.append(line)
+                line = ""
+            lines.append(word[:chars])
+            word = word[chars:]
+        if line and len(line) + 1 + len(word) > chars:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    if line or not lines:
+        lines.append(line)
+    return lines
+
+
+def step_size(name: str) -> Size:
+    """The box of a step named `name`: its wrapped name and the duration line, padded.
+
+    >>> step_size("Kết thúc")
+    Size(width=120, height=54)
+    >>> step_size("Chuyên viên thẩm định hồ sơ, dự thảo văn bản trình lãnh đạo")
+    Size(width=200, height=88)
+    """
+    lines = wrap_label(name, int(TEXT_WIDTH // CHAR_WIDTH))
+    widest = max(DETAIL_CHARS, *(len(line) for line in lines)) * CHAR_WIDTH
+    width = max(MIN_STEP_WIDTH, round(min(widest, TEXT_WIDTH)) + 2 * STEP_PADDING_X)
+    return Size(width, (len(lines) + 1) * LINE_HEIGHT + 2 * STEP_PADDING_Y)
 
 
 @dataclass(frozen=True)
@@ -68,31 +145,75 @@ def _layers(graph: FlowGraph) -> dict[str, int]:
     return {key: column[mapping[key]] for key in graph.steps}
 
 
-def auto_layout(doc: FlowDocument) -> dict[str, Position]:
-    """Positions for every step: left to right along the flow, one horizontal band per lane.
+def auto_layout(doc: FlowDocument, placed: Collection[str] = ()) -> dict[str, Position]:
+    """Positions for the steps: left to right along the flow, one horizontal band per lane.
 
-    Columns follow the longest chain of steps before each step; within a lane, steps of
-    the same column stack downwards.
+    Columns follow the longest chain of steps before each step, each as wide as its widest
+    step; within a lane, steps of the same column stack downwards, and each lane is as
+    tall as its rows, so no two steps and no two lanes overlap. The steps `placed`, which
+    keep a saved place, count for the columns but take no room and get no position, so
+    a step dropped on a diagram that was never arranged moves none of the others.
 
     >>> from workflow_model.demo_data import demo_flow
     >>> layout = auto_layout(demo_flow("caobang-1_004944-1.json"))
     >>> layout["s1"], layout["s2"], layout["s7"]
-    (Position(x=80, y=140), Position(x=320, y=320), Position(x=1520, y=140))
+    (Position(x=184, y=116), Position(x=452, y=259), Position(x=1700, y=116))
     """
     graph = FlowGraph(doc)
     layers = _layers(graph)
+    sizes = {step.key: step_size(step.name) for step in doc.steps if step.key not in placed}
+    centres = _column_centres(doc, layers, sizes)
     positions: dict[str, Position] = {}
     top = MARGIN
     for lane in _lanes(doc, graph, layers):
+        keys = [key for key in lane.steps if key in sizes]
+        tallest = max((sizes[key].height for key in keys), default=0)
         slots: dict[int, int] = {}
-        for key in lane.steps:
+        for key in keys:
             slot = slots.get(layers[key], 0)
             slots[layers[key]] = slot + 1
-            positions[key] = Position(
-                MARGIN + layers[key] * COLUMN_WIDTH, top + ROW_HEIGHT // 2 + slot * ROW_HEIGHT
-            )
-        top += max(slots.values(), default=1) * ROW_HEIGHT + LANE_GAP
+            y = top + tallest / 2 + slot * (tallest + ROW_GAP)
+            positions[key] = Position(centres[layers[key]], round(y))
+        rows = max(slots.values(), default=1)
+        top += rows * tallest + (rows - 1) * ROW_GAP + LANE_GAP
     return positions
+
+
+def _column_centres(
+    doc: FlowDocument, layers: dict[str, int], sizes: dict[str, Size]
+) -> dict[int, int]:
+    """The x of each column's centre.
+
+    Each column is as wide as its widest step, and each gap as wide as the widest label
+    of the transitions from that column to the next.
+    """
+    widths: dict[int, int] = {}
+    for key, size in sizes.items():
+        widths[layers[key]] = max(widths.get(layers[key], 0), size.width)
+    gaps: dict[int, int] = {}
+    for transition in doc.transitions:
+        start = layers.get(transition.source)
+        if start is None or layers.get(transition.target) != start + 1 or not transition.label:
+            continue
+        gaps[start] = max(gaps.get(start, 0), edge_label_width(transition.label))
+    centres: dict[int, int] = {}
+    left = MARGIN
+    for column in range(max(widths, default=-1) + 1):
+        width = widths.get(column, MIN_STEP_WIDTH)
+        centres[column] = round(left + width / 2)
+        gap = max(COLUMN_GAP, gaps.get(column, 0) + 2 * EDGE_LABEL_AIR)
+        left += max(width + gap, MIN_COLUMN_PITCH)
+    return centres
+
+
+def edge_label_width(label: str) -> int:
+    """The estimated width of a transition's label, wrapped as the canvas wraps it.
+
+    >>> edge_label_width("Đạt"), edge_label_width("Hồ sơ chưa đầy đủ, chưa hợp lệ: bổ sung")
+    (24, 144)
+    """
+    lines = wrap_label(label, int(EDGE_TEXT_WIDTH // CHAR_WIDTH))
+    return round(min(max(len(line) for line in lines) * CHAR_WIDTH, EDGE_TEXT_WIDTH))
 
 
 def step_positions(doc: FlowDocument) -> dict[str, Position]:
@@ -100,5 +221,5 @@ def step_positions(doc: FlowDocument) -> dict[str, Position]:
     missing = [step.key for step in doc.steps if step.key not in doc.layout]
     if not missing:
         return dict(doc.layout)
-    computed = auto_layout(doc)
+    computed = auto_layout(doc, placed=doc.layout.keys())
     return {step.key: doc.layout.get(step.key) or computed[step.key] for step in doc.steps}

@@ -14,8 +14,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from validators import Report, Severity
-from workflow_model.diagram import Lane, lanes, step_positions
-from workflow_model.document import FlowDocument, StepEntry
+from workflow_model.diagram import (
+    EDGE_TEXT_WIDTH,
+    LABEL_FONT,
+    LANE_FONT,
+    LANE_LABEL,
+    LANE_PADDING,
+    LINE_HEIGHT,
+    STEP_PADDING_X,
+    Lane,
+    lanes,
+    step_positions,
+    step_size,
+)
+from workflow_model.document import FlowDocument, Position, StepEntry
 from workflow_model.flow_editing import transition_id
 from workflow_model.models import TimeUnit
 
@@ -32,9 +44,6 @@ LANE_COLOURS = (
     "#ede7f6",
 )
 NO_LANE_COLOUR = "#eceff1"
-STEP_WIDTH = 170
-STEP_HEIGHT = 64
-"""The size of a step's box on the canvas, in model units."""
 
 
 @dataclass(frozen=True)
@@ -74,7 +83,12 @@ def _marks(report: Report) -> dict[str, str]:
 
 
 def _step_data(step: StepEntry, lane: str, marks: dict[str, str], critical: set[str]) -> dict:
+    # The box is sized to the label, as `workflow_model.diagram` sized it to place the steps.
+    size = step_size(step.name)
     return {
+        "width": size.width,
+        "height": size.height,
+        "text_width": size.width - 2 * STEP_PADDING_X,
         "id": node_id(lane, step.key),
         "key": step.key,
         "name": step.name,
@@ -123,6 +137,7 @@ def diagram(doc: FlowDocument, report: Report, *, editable: bool) -> Diagram:
                 "grabbable": editable,
             }
         )
+    elements += _lane_titles(doc, swimlanes, positions)
     for transition in doc.transitions:
         if transition.source not in lane_of or transition.target not in lane_of:
             continue
@@ -145,24 +160,69 @@ def diagram(doc: FlowDocument, report: Report, *, editable: bool) -> Diagram:
     return Diagram(elements, legend)
 
 
+def title_id(lane: str) -> str:
+    """The element id of a lane's name."""
+    return f"title:{lane}"
+
+
+def _lane_titles(
+    doc: FlowDocument, swimlanes: list[Lane], positions: dict[str, Position]
+) -> list[dict[str, Any]]:
+    """Each lane's name, at the top left of its steps and inside its box.
+
+    A compound node's own label can only sit centred above it, far off screen on a wide
+    lane; this small node, a child of the lane, carries the name where a reader starts.
+    """
+    names = {step.key: step.name for step in doc.steps}
+    titles: list[dict[str, Any]] = []
+    for lane in swimlanes:
+        if not lane.steps:
+            continue
+        boxes = [(positions[key], step_size(names[key])) for key in lane.steps]
+        left = min(at.x - size.width / 2 for at, size in boxes)
+        top = min(at.y - size.height / 2 for at, size in boxes)
+        titles.append(
+            {
+                "data": {
+                    "id": title_id(lane.key),
+                    "label": lane.name or lane.key,
+                    "lane_title": 1,
+                    "parent": lane_id(lane.key),
+                },
+                "position": {"x": round(left), "y": round(top - LANE_LABEL / 2)},
+                "selectable": False,
+                "grabbable": False,
+            }
+        )
+    return titles
+
+
 BASE_STYLE: list[dict[str, Any]] = [
     {
         "selector": "node",
         "style": {
             "shape": "rectangle",
-            "width": STEP_WIDTH,
-            "height": STEP_HEIGHT,
             "label": "data(label)",
             "text-wrap": "wrap",
-            "text-max-width": 160,
             "text-valign": "center",
             "text-halign": "center",
-            "font-size": 12,
+            "font-size": LABEL_FONT,
+            "line-height": LINE_HEIGHT / LABEL_FONT,
             "font-family": "system-ui, sans-serif",
             "color": "#212529",
             "background-color": "#ffffff",
             "border-width": 1.5,
             "border-color": "#546e7a",
+        },
+    },
+    {
+        # Steps only: a lane's box has no size of its own, and a mapping to data it lacks
+        # would make Cytoscape complain.
+        "selector": "node[text_width]",
+        "style": {
+            "width": "data(width)",
+            "height": "data(height)",
+            "text-max-width": "data(text_width)",
         },
     },
     {
@@ -186,13 +246,25 @@ BASE_STYLE: list[dict[str, Any]] = [
             "background-opacity": 0.6,
             "border-width": 1,
             "border-color": "#b0bec5",
+            "label": "",
+            "padding": LANE_PADDING,
+        },
+    },
+    {
+        "selector": "node[?lane_title]",
+        "style": {
+            "width": 1,
+            "height": LANE_LABEL,
+            "background-opacity": 0,
+            "border-width": 0,
+            "events": "no",
             "label": "data(label)",
-            "text-valign": "top",
-            "text-halign": "center",
-            "font-weight": "bold",
-            "font-size": 13,
+            "text-valign": "center",
+            "text-halign": "right",
+            "text-wrap": "ellipsis",
             "text-max-width": 600,
-            "padding": 28,
+            "font-weight": "bold",
+            "font-size": LANE_FONT,
         },
     },
     {
@@ -204,9 +276,9 @@ BASE_STYLE: list[dict[str, Any]] = [
             "line-color": "#78909c",
             "target-arrow-color": "#78909c",
             "label": "data(label)",
-            "font-size": 11,
+            "font-size": LABEL_FONT,
             "text-wrap": "wrap",
-            "text-max-width": 140,
+            "text-max-width": EDGE_TEXT_WIDTH,
             "text-background-color": "#ffffff",
             "text-background-opacity": 0.9,
             "text-background-padding": 2,
@@ -240,8 +312,9 @@ BASE_STYLE: list[dict[str, Any]] = [
 HIDDEN_LANES: list[dict[str, Any]] = [
     {
         "selector": "node[?lane_box]",
-        "style": {"background-opacity": 0, "border-width": 0, "label": "", "padding": 0},
-    }
+        "style": {"background-opacity": 0, "border-width": 0, "padding": 0},
+    },
+    {"selector": "node[?lane_title]", "style": {"label": ""}},
 ]
 CRITICAL_PATH: list[dict[str, Any]] = [
     {"selector": "node[?critical]", "style": {"background-color": "#ffe0b2"}},

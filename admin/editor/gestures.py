@@ -9,6 +9,7 @@ connect mode two taps make a transition. Each reads what the browser sent throug
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import dash
@@ -16,12 +17,12 @@ from dash import ctx
 from flask_babel import gettext as _
 
 from workflow_model import flow_editing
-from workflow_model.diagram import auto_layout
+from workflow_model.diagram import COLUMN_GAP, MIN_STEP_WIDTH, auto_layout, step_size
+from workflow_model.flow_editing import MAX_COORDINATE
 from workflow_model.models import StepKind
 
 from . import inputs, page
 from .edit import Edit, Partial
-from .elements import STEP_HEIGHT, STEP_WIDTH
 from .state import editor_view
 
 TOOLS = frozenset({"delete", "undo", "redo", "lanes-layout"})
@@ -63,7 +64,7 @@ def dispatch(
     """Do the gesture `trigger` names: a palette button, a tool, the menu, a move."""
     if isinstance(trigger, dict) and "palette" in trigger:
         kind = inputs.choice(trigger["palette"], StepKind)
-        x, y = free_spot(extent, elements)
+        spot = new_step_spot(kind, selection, extent, elements)
         edit.done(
             flow_editing.add_step(
                 edit.session,
@@ -72,8 +73,9 @@ def dispatch(
                 edit.lock,
                 kind=kind,
                 name=default_name(kind),
-                x=x,
-                y=y,
+                x=spot.x,
+                y=spot.y,
+                unit_of=spot.beside,
             )
         )
     elif isinstance(trigger, dict) and "edit" in trigger:
@@ -90,33 +92,113 @@ def dispatch(
             )
 
 
-def free_spot(extent: Any, elements: Any) -> tuple[int, int]:
-    """Where a new step goes: the middle of the visible canvas, clear of other steps.
+@dataclass(frozen=True)
+class Spot:
+    """Where a palette step goes, and the step it goes beside (whose unit it takes)."""
 
-    A spot is taken when a step there would overlap one already drawn (steps are
-    `STEP_WIDTH` × `STEP_HEIGHT`); the new step then goes below, until it is clear.
+    x: int
+    y: int
+    beside: str | None
+
+
+@dataclass(frozen=True)
+class _Box:
+    key: str
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+SPACING = 24
+"""The least room left between a new step and any other."""
+
+
+def new_step_spot(kind: StepKind, selection: Any, extent: Any, elements: Any) -> Spot:
+    """Where a new step from the palette goes: right of the selected step, in its lane.
+
+    Without a selected step, right of the last step drawn; on an empty canvas, the middle
+    of the visible part. The step goes one arrow's length right of the step it follows,
+    at its height, and further right past any step it would overlap, so it never covers
+    another step nor leaves its lane's band; it takes that step's unit, so it is drawn in
+    the same lane.
     """
+    middle = _middle(extent)  # read, and so checked, whether it is used or not
+    boxes = _step_boxes(elements)
+    chosen = inputs.selection(selection)
+    wanted = chosen["key"] if chosen and chosen["kind"] == "step" else None
+    anchor = next((box for box in boxes if box.key == wanted), boxes[-1] if boxes else None)
+    if anchor is None:
+        return Spot(*middle, None)
+    size = step_size(default_name(kind))
+    x = anchor.x + anchor.width / 2 + COLUMN_GAP + size.width / 2
+    y = anchor.y
+    # The steps level with the new one, by their left side: once past one, the new step
+    # never moves back, so one pass finds the first free place, even on a forged canvas.
+    level = sorted(
+        (box for box in boxes if abs(box.y - y) < (box.height + size.height) / 2 + SPACING),
+        key=lambda box: box.x - box.width / 2,
+    )
+    for box in level:
+        if box.x - box.width / 2 >= x + size.width / 2 + SPACING:
+            break
+        if abs(box.x - x) < (box.width + size.width) / 2 + SPACING:
+            x = box.x + box.width / 2 + SPACING + size.width / 2
+    return Spot(round(x), round(y), anchor.key)
+
+
+def lane_member(elements: Any, element_id: Any) -> str | None:
+    """A step of the lane right-clicked (its box or one of its steps), or None off lanes.
+
+    A step added there takes that step's unit, so it is drawn in the lane it was put in,
+    not in the unit-less lane, whose box would then spread over the others.
+    """
+    wanted = inputs.optional_key(element_id or None)
+    if wanted is None:
+        return None
+    lane = wanted.removeprefix("lane:") if wanted.startswith("lane:") else None
+    members: dict[str, str] = {}
+    for element in inputs.items(elements):
+        data = inputs.mapping(_element(element).get("data"))
+        if not data.get("key") or data.get("source") or not isinstance(data.get("lane"), str):
+            continue
+        members.setdefault(data["lane"], inputs.key(data["key"]))
+        if data.get("id") == wanted:
+            lane = data["lane"]
+    return members.get(lane) if lane is not None else None
+
+
+def _middle(extent: Any) -> tuple[int, int]:
     visible = inputs.mapping(extent)
 
     def side(name: str, default: float) -> float:
         value = visible.get(name)
         return default if value is None else inputs.coordinate(value)
 
-    x = side("x1", 0) + side("w", 600) / 2
-    y = side("y1", 0) + side("h", 400) / 2
-    taken = [
-        (inputs.coordinate(where.get("x")), inputs.coordinate(where.get("y")))
-        for element in inputs.items(elements)
-        if (where := inputs.mapping(_element(element).get("position")))
-        and not inputs.mapping(element.get("data")).get("lane_box")
-    ]
-    # The steps of the column, top down: once the spot is below one, it moves past no
-    # other, so a forged canvas of thousands of steps costs one pass, not one per move.
-    column = sorted(b for a, b in taken if abs(x - a) < STEP_WIDTH + 20)
-    for b in column:
-        while abs(y - b) < STEP_HEIGHT + 20:
-            y += STEP_HEIGHT + 30
-    return round(x), round(y)
+    return round(side("x1", 0) + side("w", 600) / 2), round(side("y1", 0) + side("h", 400) / 2)
+
+
+def _step_boxes(elements: Any) -> list[_Box]:
+    """The steps drawn on the canvas, in the order they were drawn, with their sizes."""
+    boxes: list[_Box] = []
+    for element in inputs.items(elements):
+        data = inputs.mapping(_element(element).get("data"))
+        where = inputs.mapping(element.get("position"))
+        if not where or data.get("lane_box"):
+            continue
+        x, y = inputs.coordinate(where.get("x")), inputs.coordinate(where.get("y"))
+        if data.get("lane_title") or not data.get("key"):
+            continue
+        boxes.append(
+            _Box(
+                inputs.key(data["key"]),
+                x,
+                y,
+                inputs.number(data.get("width", MIN_STEP_WIDTH), 1, MAX_COORDINATE),
+                inputs.number(data.get("height", MIN_STEP_WIDTH), 1, MAX_COORDINATE),
+            )
+        )
+    return boxes
 
 
 def _element(value: Any) -> dict[str, Any]:
@@ -221,6 +303,7 @@ def _context_menu(edit: Edit, menu: Any, elements: Any) -> None:
                 name=default_name(StepKind.TASK),
                 x=round(inputs.coordinate(clicked.get("x") or 0)),
                 y=round(inputs.coordinate(clicked.get("y") or 0)),
+                unit_of=lane_member(elements, clicked.get("elementId")),
             )
         )
         return

@@ -71,7 +71,11 @@ def frame() -> html.Div:
                         cyto.Cytoscape(
                             id="canvas",
                             elements=[],
-                            layout={"name": "preset", "fit": True, "padding": 30},
+                            # The page frames the view itself (static/editor.js): at a
+                            # readable zoom on opening, and never again on its own, since a
+                            # refit after each added step would shrink the text again.
+                            layout={"name": "preset", "fit": False},
+                            autoRefreshLayout=False,
                             stylesheet=stylesheet(),
                             style={"width": "100%", "height": "100%"},
                             minZoom=0.2,

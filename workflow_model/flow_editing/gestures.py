@@ -101,14 +101,23 @@ def add_step(
     name: str,
     x: float,
     y: float,
+    unit_of: str | None = None,
 ) -> EditResult:
     """Add a step of `kind` named `name` at (`x`, `y`); its key is the next free ``sN``.
 
-    The new step takes no time until the inspector says otherwise.
+    The new step takes no time until the inspector says otherwise. With `unit_of`, the
+    key of a step of the version, it takes that step's unit, so it is drawn in its lane;
+    a key the version does not hold is refused.
     """
     change = open_change(session, user, version_id, lock)
     point = check_coordinate(x), check_coordinate(y)
-    key = _insert_step(session, change, None, new_step_values(kind, name), *point)
+    values = new_step_values(kind, name)
+    if unit_of is not None:
+        beside = steps_of(session, change.version).get(check_key(unit_of))
+        if beside is None:
+            raise ChangeRefused(Refusal.NOT_FOUND, f"no step {unit_of!r}", key=unit_of)
+        values["unit"] = beside.unit_id
+    key = _insert_step(session, change, None, values, *point)
     return change.commit(session, selected=key)
 
 
