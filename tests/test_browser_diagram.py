@@ -9,14 +9,13 @@ and "Arrange in lanes" brings the view back onto the diagram.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import LiveServer
-from support.canvas import Canvas, step_units, version_id
+from support.editor import Editor, assert_apart, assert_readable, inside, step_units, version_id
 
 from workflow_model.demo_data import demo_flow
 from workflow_model.models import VersionStatus
@@ -28,32 +27,6 @@ FLOWS = sorted(
     for path in (Path(__file__).parents[1] / "workflow_model/demo_data/flows").glob("*.json")
 )
 CHAIN_CODE = "1.013871"  # a demo draft of 9 steps in two lanes
-SMALLEST_TEXT = 12.0  # CSS pixels, at 1440×900
-
-
-def overlap(a: list[float], b: list[float]) -> bool:
-    """Whether two boxes ``[x1, y1, x2, y2]`` share more than an edge."""
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
-def inside(box: list[float], view: list[float]) -> bool:
-    return view[0] <= box[0] and view[1] <= box[1] and box[2] <= view[2] and box[3] <= view[3]
-
-
-def assert_readable(shown: dict[str, Any]) -> None:
-    zoom = shown["zoom"]
-    small = [(name, zoom * size) for name, size in shown["fonts"] if zoom * size < SMALLEST_TEXT]
-    assert shown["fonts"] and not small, f"labels under {SMALLEST_TEXT}px: {small}"
-
-
-def assert_apart(shown: dict[str, Any]) -> None:
-    for kind in ("steps", "lanes"):
-        crossing = [
-            (a, b)
-            for (a, box_a), (b, box_b) in itertools.combinations(shown[kind].items(), 2)
-            if overlap(box_a, box_b)
-        ]
-        assert not crossing, f"{kind} overlap: {crossing}"
 
 
 def assert_view_on_the_start(shown: dict[str, Any]) -> None:
@@ -66,10 +39,10 @@ def assert_view_on_the_start(shown: dict[str, Any]) -> None:
 
 
 @pytest.fixture
-def canvas(browser: Any, live_server: LiveServer) -> Iterator[Canvas]:
+def canvas(browser: Any, live_server: LiveServer) -> Iterator[Editor]:
     """The administrator, logged in, in a Vietnamese browser window of 1440×900."""
     context = browser.new_context(locale="vi-VN", viewport={"width": 1440, "height": 900})
-    session = Canvas(context.new_page(), live_server.url)
+    session = Editor(context.new_page(), live_server.url)
     session.watch()
     session.log_in("admin", live_server.passwords["admin"])
     yield session
@@ -78,7 +51,7 @@ def canvas(browser: Any, live_server: LiveServer) -> Iterator[Canvas]:
 
 @pytest.mark.parametrize("flow", FLOWS, ids=lambda name: name.removesuffix(".json"))
 def test_every_demo_flow_opens_readable_with_nothing_overlapping(
-    canvas: Canvas, live_server: LiveServer, flow: str
+    canvas: Editor, live_server: LiveServer, flow: str
 ) -> None:
     procedure = demo_flow(flow).procedure
     case = procedure.case.key if procedure.case else ""
@@ -102,7 +75,7 @@ def test_every_demo_flow_opens_readable_with_nothing_overlapping(
 
 
 def test_a_new_step_goes_right_of_the_selected_one_in_its_lane_and_in_view(
-    canvas: Canvas, live_server: LiveServer
+    canvas: Editor, live_server: LiveServer
 ) -> None:
     url = live_server.database_url
     version = version_id(url, CHAIN_CODE, status=VersionStatus.DRAFT)
@@ -132,7 +105,7 @@ def test_a_new_step_goes_right_of_the_selected_one_in_its_lane_and_in_view(
 
 
 def test_arranging_in_lanes_brings_the_view_back_to_the_diagram(
-    canvas: Canvas, live_server: LiveServer
+    canvas: Editor, live_server: LiveServer
 ) -> None:
     url = live_server.database_url
     version = version_id(url, CHAIN_CODE, status=VersionStatus.DRAFT)

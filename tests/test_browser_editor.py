@@ -13,20 +13,17 @@ until none is pending and none has started for a short while.
 
 from __future__ import annotations
 
-import functools
 import itertools
-import json
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from babel.messages.pofile import read_po
 from conftest import LiveServer
-from support.browser import record_problems, wait_until
+from support.browser import wait_until
+from support.editor import Editor, vi
 
 from workflow_model import flow_editing
 from workflow_model.conversion.reading import document_from_version
@@ -49,65 +46,9 @@ from workflow_model.models import (
 
 pytestmark = pytest.mark.browser
 
-CATALOGUE = Path(__file__).resolve().parents[1] / "admin/translations/vi/LC_MESSAGES/messages.po"
 EMPTY_CODE = "2.002760"  # a demo draft (legal time 30 days) emptied for building from scratch
 CHAIN_CODE = "1.013871"  # a demo draft: 9 steps, 19,5 of its 20 days used, only a warning
 RED = "rgb(211,47,47)"  # node[severity = "error"] in admin/editor/elements.py
-CALLBACK = "_dash-update-component"
-
-# Follows Dash's redux store (`window.store`, which dash-renderer sets) in the page itself:
-# a callback is pending from the moment an input changes until its outputs are applied,
-# dependent callbacks included, so there is no gap between a response and the request it
-# sets off, and no delay from Playwright's events reaching Python. `rounds` counts the
-# changes from idle to busy: a gesture's answer has come once it has grown and the store
-# is idle again.
-TRACK_CALLBACKS = """() => {
-    if (window.__sodoCallbacks) { return true; }
-    const store = window.store;
-    if (!store || !store.getState().callbacks) { return false; }
-    const pending = () => {
-        const lists = store.getState().callbacks;
-        return Object.keys(lists)
-            .filter(name => Array.isArray(lists[name]) && name !== "stored")
-            .reduce((count, name) => count + lists[name].length, 0);
-    };
-    const track = window.__sodoCallbacks = {rounds: 0, busy: false, since: performance.now()};
-    const look = () => {
-        const busy = pending() > 0;
-        if (busy !== track.busy) {
-            track.busy = busy;
-            track.since = performance.now();
-            if (busy) { track.rounds += 1; }
-        }
-    };
-    look();
-    store.subscribe(look);
-    return true;
-}"""
-CALLBACK_STATE = """() => {
-    const track = window.__sodoCallbacks;
-    return [track.rounds, track.busy, (performance.now() - track.since) / 1000];
-}"""
-
-
-@functools.cache
-def _catalogue() -> Any:
-    with CATALOGUE.open("rb") as handle:
-        return read_po(handle)
-
-
-def vi(msgid: str) -> str:
-    """What the Vietnamese UI shows for `msgid`: its translation, or itself if there is none.
-
-    Read from the catalogue the server compiles at start (fuzzy entries are left out, as
-    when compiling), so the tests follow the translations as they change.
-    """
-    message = _catalogue().get(msgid)
-    if message is None or message.fuzzy or not message.string:
-        return msgid
-    return str(message.string)
-
-
 # The database, read and prepared through the same models and services as the app.
 
 
@@ -270,215 +211,6 @@ def empty_draft(server: LiveServer) -> int:
 
 
 # The browser side.
-
-
-@dataclass
-class Editor:
-    """One logged-in browser context on the editor, recording what went wrong in it."""
-
-    page: Any
-    url: str
-    problems: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-    in_flight: int = 0
-
-    def watch(self) -> None:
-        record_problems(self.page, self.problems)
-        self.page.on("dialog", self._dialog)
-        self.page.on("request", self._started)
-        self.page.on("requestfinished", self._ended)
-        self.page.on("requestfailed", self._ended)
-
-    def _dialog(self, dialog: Any) -> None:
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    def _started(self, request: Any) -> None:
-        if CALLBACK in request.url:
-            self.in_flight += 1
-
-    def _ended(self, request: Any) -> None:
-        if CALLBACK in request.url:
-            self.in_flight -= 1
-
-    def rounds(self) -> int:
-        """How many times the page's callbacks went from idle to busy so far."""
-        return int(self.page.evaluate(CALLBACK_STATE)[0])
-
-    def settle(self, after: int | None = None, quiet: float = 0.3, timeout: float = 15.0) -> None:
-        """Wait until the page's callbacks are done and none started for `quiet` seconds.
-
-        `after` is `rounds()` read before a gesture that always calls back: its callbacks
-        must have started before idleness counts (under load they may start late, and
-        the page is idle until then). Without it, the quiet time counts from this call,
-        so that a callback set off a moment after the gesture is not missed. A
-        callback's answer often starts another (a new lock redraws the inspector), so a
-        single response is not the end of a round trip.
-        """
-        start = time.monotonic()
-        deadline = start + timeout
-        while True:
-            rounds, busy, calm = self.page.evaluate(CALLBACK_STATE)
-            waited = time.monotonic() - start
-            answered = after is None or rounds > after
-            if (
-                answered
-                and not busy
-                and self.in_flight == 0
-                and calm >= quiet
-                and (after is not None or waited >= quiet)
-            ):
-                return
-            assert time.monotonic() < deadline, (
-                f"callbacks not done after {timeout}s: rounds {rounds} (before {after}), "
-                f"busy {busy}, requests in flight {self.in_flight}"
-            )
-            self.page.wait_for_timeout(50)
-
-    def answered(self, gesture: Callable[[], object]) -> None:
-        """Do `gesture`, which always calls back, and wait for all its answers."""
-        before = self.rounds()
-        gesture()
-        self.settle(after=before)
-
-    def press(self, keys: str) -> None:
-        """Press `keys` on the page (a shortcut that calls back) and wait for the answers."""
-        self.answered(lambda: self.page.keyboard.press(keys))
-
-    def log_in(self, username: str, password: str) -> None:
-        self.page.goto(f"{self.url}/login")
-        self.page.fill("#username", username)
-        self.page.fill("#password", password)
-        self.page.click("button[type=submit].primary")
-        self.page.wait_for_selector("#counts")
-
-    def open(self, version_id: int, steps: int) -> None:
-        """Open the editor on a version of `steps` steps and wait until it is drawn."""
-        response = self.page.goto(f"{self.url}/editor/{version_id}")
-        assert response is not None and response.ok
-        self.page.wait_for_selector("#findings .sodo-side-title")
-        wait_until(self.page, f"window.cy && window.cy.nodes('[key]').length === {steps}")
-        wait_until(self.page, TRACK_CALLBACKS)
-        self.settle()
-
-    # The canvas.
-
-    def steps(self) -> dict[str, dict[str, Any]]:
-        """Each step's Cytoscape data, with its model position, by key."""
-        return self.page.evaluate(
-            """() => Object.fromEntries(window.cy.nodes('[key]').map(node => [
-                node.data('key'),
-                Object.assign({}, node.data(), {position: node.position()})
-            ]))"""
-        )
-
-    def edges(self) -> set[str]:
-        return set(self.page.evaluate("window.cy.edges().map(edge => edge.data('key'))"))
-
-    def selected(self) -> set[str]:
-        """The keys of the selected steps and transitions."""
-        return set(self.page.evaluate("window.cy.$(':selected').map(e => e.data('key'))"))
-
-    def point(self, key: str) -> tuple[float, float]:
-        """Where step `key` is on the screen, once panned into view as a person would.
-
-        The editor opens at a readable zoom, so a large diagram runs past the canvas.
-        """
-        x, y = self.page.evaluate(
-            """key => {
-                const node = window.cy.nodes().filter(n => n.data('key') === key).first();
-                const near = node.renderedBoundingBox();
-                const [w, h] = [window.cy.width(), window.cy.height()];
-                if (near.x1 < 20 || near.y1 < 20 || near.x2 > w - 20 || near.y2 > h - 20) {
-                    window.cy.center(node);
-                }
-                const box = window.cy.container().getBoundingClientRect();
-                const at = node.renderedPosition();
-                return [box.left + at.x, box.top + at.y];
-            }""",
-            key,
-        )
-        return x, y
-
-    def edge_point(self, key: str) -> tuple[float, float]:
-        """Where the middle of transition `key` is on the screen, panned into view."""
-        x, y = self.page.evaluate(
-            """key => {
-                const edge = window.cy.edges().filter(e => e.data('key') === key).first();
-                const middle = edge.renderedMidpoint();
-                const [w, h] = [window.cy.width(), window.cy.height()];
-                if (middle.x < 20 || middle.y < 20 || middle.x > w - 20 || middle.y > h - 20) {
-                    window.cy.center(edge);
-                }
-                const box = window.cy.container().getBoundingClientRect();
-                const at = edge.renderedMidpoint();
-                return [box.left + at.x, box.top + at.y];
-            }""",
-            key,
-        )
-        return x, y
-
-    def tap(self, key: str) -> None:
-        """Click step `key` with the mouse and wait for the answers (a tap always selects)."""
-        self.answered(lambda: self.page.mouse.click(*self.point(key)))
-
-    def drag(self, key: str, dx: float, dy: float, moves: bool = True) -> None:
-        """Drag step `key` by (`dx`, `dy`) pixels, in small moves as a hand would.
-
-        `moves`: the step can be moved, so the drop is sent to the server (not so on a
-        read-only version, where nothing calls back).
-        """
-        x, y = self.point(key)
-        mouse = self.page.mouse
-        before = self.rounds()
-        mouse.move(x, y)
-        mouse.down()
-        mouse.move(x + dx, y + dy, steps=10)
-        mouse.up()
-        self.settle(after=before if moves else None)
-
-    def tool(self, name: str) -> None:
-        """Click a palette or tool button (``data-sodo-tool``)."""
-        self.answered(lambda: self.page.click(f"[data-sodo-tool={name}]"))
-
-    def connect(self, *pairs: tuple[str, str]) -> None:
-        """Connect each pair with connect mode, then leave it."""
-        self.tool("connect")
-        for source, target in pairs:
-            self.tap(source)
-            self.tap(target)
-        self.tool("connect")
-
-    # The side panel.
-
-    def message(self) -> str:
-        return self.page.locator("#message").inner_text().strip()
-
-    def field(self, name: str) -> Any:
-        """The inspector's control `name` (Dash renders the id {"field": name} as JSON)."""
-        dom_id = json.dumps({"field": name}, separators=(",", ":"))
-        return self.page.locator(f"#inspector [id='{dom_id}']")
-
-    def select(self, key: str) -> None:
-        """Tap step `key` and wait for its form."""
-        self.tap(key)
-        self.page.locator(f"#inspector h2[data-key='{key}']").wait_for()
-
-    def choose(self, name: str, typed: str, option: str) -> None:
-        """Open the dropdown `name`, type `typed` in its search box, pick `option`."""
-        self.field(name).click()
-        self.page.keyboard.type(typed)
-        self.page.locator(".dash-dropdown-option", has_text=option).first.click()
-        self.page.keyboard.press("Escape")
-        self.settle()
-
-    def save(self) -> None:
-        """Leave the field being typed in, so the form saves itself, and wait for that."""
-        self.page.evaluate("() => document.activeElement && document.activeElement.blur()")
-        self.settle()
-
-    def finding(self, code: str) -> Any:
-        return self.page.locator(f"#findings .sodo-finding[data-code='{code}']")
 
 
 @pytest.fixture
