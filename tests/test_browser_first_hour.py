@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from conftest import ROOT, LiveServer
 from support.browser import record_problems
 from support.cli import run_sodo
+from support.editor import Editor, assert_apart, assert_readable
 
 from workflow_model.db import make_engine, make_session_factory
 from workflow_model.models import (
@@ -46,6 +47,13 @@ SAVE = "form.admin-form input[type=submit].btn-primary"
 SUBMITTED_VI = "Đã trình duyệt phiên bản."
 APPROVED_VI = "Đã phê duyệt và khóa phiên bản."
 ONE_STOP = "Trung tâm Phục vụ hành chính công tỉnh Bắc Ninh"
+CONSULT = "Xin ý kiến cơ quan liên quan"
+# Who handles each skeleton step: the centre's desk, the appraiser, the deputy director.
+OFFICERS = [
+    ("s1", "nguyen van nam", "Nguyễn Văn Nam"),
+    ("s2", "le van thanh", "Lê Văn Thành"),
+    ("s3", "tran thi hanh", "Trần Thị Hạnh"),
+]
 SKELETON = ["Tiếp nhận hồ sơ", "Thẩm định hồ sơ", "Lãnh đạo phê duyệt", "Trả kết quả"]
 
 
@@ -198,6 +206,66 @@ def admin_starts_from_the_skeleton(admin: Person) -> int:
     return int(match.group(1))
 
 
+def admin_edits_in_the_editor(admin: Person, live_server: LiveServer, version_id: int) -> None:
+    """Officers in the inspector, a step added beside appraisal and connected, the budget."""
+    editor = Editor(admin.page.context.new_page(), live_server.url)
+    editor.watch()
+    editor.open(version_id, steps=4)
+    page = editor.page
+    page.screenshot(path=artifacts() / "3-editor-opened.png")
+    # The skeleton's own budget: exactly the legal time.
+    assert page.locator("#budget-bar").get_attribute("data-state") == "ok"
+    assert "10 / 10 ngày" in page.locator("#budget-days").inner_text()
+
+    for key, typed, officer in OFFICERS:
+        editor.select(key)
+        if key == "s2":  # appraisal goes to the department's specialist office
+            editor.choose("unit", "phong chuyen mon", "Phòng chuyên môn")
+        editor.choose("officers", typed, officer)
+        assert officer in editor.field("officers").inner_text()
+
+    # A step beside appraisal, in its lane, named and timed in the inspector.
+    editor.select("s2")
+    editor.tool("task")
+    new = max(editor.steps(), key=lambda key: int(key.removeprefix("s")))
+    shown = editor.geometry()
+    assert shown["lane_of"][new] == shown["lane_of"]["s2"]
+    assert shown["steps"][new][0] > shown["steps"]["s2"][2]
+    editor.field("name").fill(CONSULT)
+    editor.field("duration").fill("1")
+    editor.save()
+    editor.connect(("s2", new), (new, "s3"))
+    assert {"s2>" + new, new + ">s3"} <= editor.edges()
+
+    # The budget says the day added breaks the legal time, in days, then that it fits.
+    assert page.locator("#budget-bar").get_attribute("data-state") == "over"
+    assert "11 / 10 ngày" in page.locator("#budget-days").inner_text()
+    page.screenshot(path=artifacts() / "4-budget-over.png", full_page=True)
+    editor.select("s2")
+    editor.field("duration").fill("7")
+    editor.save()
+    assert page.locator("#budget-bar").get_attribute("data-state") == "ok"
+    assert "10 / 10 ngày" in page.locator("#budget-days").inner_text()
+    page.screenshot(path=artifacts() / "5-diagram.png", full_page=True)
+    # Renamed, connected and re-timed, the diagram is still readable and nothing overlaps.
+    shown = editor.geometry()
+    assert_readable(shown)
+    assert_apart(shown)
+
+    with database(live_server)() as session:
+        steps = {
+            step.key: step
+            for step in session.scalars(sa.select(Step).where(Step.version_id == version_id))
+        }
+        assert steps[new].name == CONSULT and steps[new].unit_id == steps["s2"].unit_id
+        assert {
+            key: [link.officer.full_name for link in steps[key].officer_links]
+            for key, *_ in OFFICERS
+        } == {key: [officer] for key, _, officer in OFFICERS}
+    assert editor.problems == [] and editor.dialogs == [], (editor.problems, editor.dialogs)
+    page.close()
+
+
 def admin_submits(admin: Person, version_id: int) -> str:
     """From the editor back to the versions page through the menu, and submit."""
     page = admin.page
@@ -207,7 +275,7 @@ def admin_submits(admin: Person, version_id: int) -> str:
     row = page.locator("tr.version-row[data-number='1']")
     admin.click_and_wait(row.locator("form[action$='/submit'] button[type=submit]"))
     assert SUBMITTED_VI in admin.alert(), admin.alert("danger")
-    admin.shot("5-submitted")
+    admin.shot("6-submitted")
     return versions_path
 
 
@@ -217,7 +285,7 @@ def approver_approves(approver: Person, version_id: int) -> None:
     link = page.locator(f"#reviews a[href='/versions/{version_id}/review']")
     assert CODE in link.inner_text()
     approver.click_and_wait(link)
-    approver.shot("6-review")
+    approver.shot("7-review")
     page.fill("#comment", "Đồng ý ban hành quy trình.")
     approver.click_and_wait("#approve")
     assert approver.dialogs, "approval asks for confirmation"
@@ -254,7 +322,7 @@ def exporter_downloads_and_sees_the_delivery(
     exporter.go("/delivery/")
     row = page.locator("table.model-list tbody tr", has_text=TARGET)
     assert "Đã chuyển" in row.inner_text(), row.inner_text()
-    exporter.shot("7-delivered")
+    exporter.shot("8-delivered")
     with database(live_server)() as session:
         (status,) = session.scalars(sa.select(Delivery.status)).all()
     assert status is DeliveryStatus.DELIVERED
@@ -272,6 +340,7 @@ def test_the_first_hour_from_a_new_procedure_to_a_delivered_version(
             sa.select(Step.name).where(Step.version_id == version_id).order_by(Step.position)
         ).all()
     assert names == SKELETON
+    admin_edits_in_the_editor(admin, live_server, version_id)
     versions_path = admin_submits(admin, version_id)
     approver_approves(approver, version_id)
     assert the_version(live_server).status is VersionStatus.APPROVED

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import sample_paths
 from flow_samples import flow, step
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workflow_model.diagram import (
     COLUMN_GAP,
@@ -116,3 +120,48 @@ def test_every_real_flow_gets_separate_places_and_bands(path: Path) -> None:
     ]
     for (_, bottom), (top, _) in itertools.pairwise(bands):
         assert bottom < top, "lanes overlap"
+
+
+def _boxes(doc: Any, positions: dict[str, Position]) -> dict[str, tuple[float, ...]]:
+    sizes = {s.key: step_size(s.name) for s in doc.steps}
+    return {
+        key: (
+            p.x - sizes[key].width / 2,
+            p.y - sizes[key].height / 2,
+            p.x + sizes[key].width / 2,
+            p.y + sizes[key].height / 2,
+        )
+        for key, p in positions.items()
+    }
+
+
+def _cross(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    path=st.sampled_from(sample_paths()),
+    chosen=st.sets(st.integers(min_value=0, max_value=40), max_size=4),
+    longer=st.integers(min_value=0, max_value=3),
+)
+def test_a_step_without_a_place_never_covers_one_with_it(
+    path: Path, chosen: set[int], longer: int
+) -> None:
+    """Saved steps keep their place even after growing; the others are pushed clear of them."""
+    doc = load_document(Path(path).read_bytes())
+    drawn = auto_layout(dataclasses.replace(doc, layout={}))
+    saved_keys = {doc.steps[i % len(doc.steps)].key for i in chosen}
+    # Saved where they were drawn, then renamed longer: they grow around their centre.
+    steps = tuple(
+        dataclasses.replace(s, name=s.name + " thêm tên" * 4 * longer) if s.key in saved_keys else s
+        for s in doc.steps
+    )
+    grown = dataclasses.replace(doc, steps=steps, layout={key: drawn[key] for key in saved_keys})
+    positions = step_positions(grown)
+    assert {key: positions[key] for key in saved_keys} == {k: drawn[k] for k in saved_keys}
+    boxes = _boxes(grown, positions)
+    for key in positions.keys() - saved_keys:
+        for other, box in boxes.items():
+            if other != key:
+                assert not _cross(boxes[key], box), f"{key} covers {other}"

@@ -46,9 +46,13 @@ LANE_PADDING = 14
 """The room between a lane's box and its steps; the canvas draws the same."""
 LANE_LABEL = 22
 """The height of a lane's name, drawn above its box."""
-LANE_GAP = 2 * LANE_PADDING + LANE_LABEL + 14
+GROWTH_AIR = 2 * LINE_HEIGHT
+"""Air between two lanes for a step to grow into: a step keeps its centre when a longer
+name adds lines, and a new step is named after it is placed, so the lanes leave room for
+it to grow by two lines (one above, one below) on each side before they touch."""
+LANE_GAP = 2 * LANE_PADDING + LANE_LABEL + GROWTH_AIR
 """From the last row of a lane to the first row of the next: both paddings, the next
-lane's name, and a little air, so two lanes never overlap."""
+lane's name, and the air to grow into, so two lanes never overlap."""
 
 
 @dataclass(frozen=True)
@@ -157,7 +161,7 @@ def auto_layout(doc: FlowDocument, placed: Collection[str] = ()) -> dict[str, Po
     >>> from workflow_model.demo_data import demo_flow
     >>> layout = auto_layout(demo_flow("caobang-1_004944-1.json"))
     >>> layout["s1"], layout["s2"], layout["s7"]
-    (Position(x=184, y=116), Position(x=452, y=259), Position(x=1700, y=116))
+    (Position(x=184, y=116), Position(x=452, y=279), Position(x=1700, y=116))
     """
     graph = FlowGraph(doc)
     layers = _layers(graph)
@@ -217,9 +221,49 @@ def edge_label_width(label: str) -> int:
 
 
 def step_positions(doc: FlowDocument) -> dict[str, Position]:
-    """The saved position of each step, and the auto-layout's for steps without one."""
+    """The saved position of each step, and the auto-layout's for steps without one.
+
+    A step without a saved place never covers one with it: the auto-layout leaves the
+    saved steps no room (so placing one moves none of the others), and a saved step may
+    since have grown with its name or been joined by a transition that moves the others'
+    columns. Such a step is pushed right, along its band, until it is clear.
+    """
     missing = [step.key for step in doc.steps if step.key not in doc.layout]
     if not missing:
         return dict(doc.layout)
     computed = auto_layout(doc, placed=doc.layout.keys())
-    return {step.key: doc.layout.get(step.key) or computed[step.key] for step in doc.steps}
+    positions = {step.key: doc.layout.get(step.key) or computed[step.key] for step in doc.steps}
+    return _clear_of_saved(doc, positions, missing)
+
+
+def _box(at: Position, size: Size) -> tuple[float, float, float, float]:
+    return (
+        at.x - size.width / 2,
+        at.y - size.height / 2,
+        at.x + size.width / 2,
+        at.y + size.height / 2,
+    )
+
+
+def _clear_of_saved(
+    doc: FlowDocument, positions: dict[str, Position], moving: list[str]
+) -> dict[str, Position]:
+    """`positions` with each of the `moving` steps, left to right, pushed clear of the rest.
+
+    Only rightwards and along the step's own row, so a step stays in its lane; each push
+    passes the box it met plus a column gap, so the loop ends.
+    """
+    sizes = {step.key: step_size(step.name) for step in doc.steps}
+    fixed = [_box(positions[key], sizes[key]) for key in positions if key not in moving]
+    for key in sorted(moving, key=lambda k: (positions[k].x, positions[k].y)):
+        at = positions[key]
+        while True:
+            x1, y1, x2, y2 = _box(at, sizes[key])
+            blocking = [b for b in fixed if x1 < b[2] and b[0] < x2 and y1 < b[3] and b[1] < y2]
+            if not blocking:
+                break
+            right = max(b[2] for b in blocking)
+            at = Position(round(right + COLUMN_GAP + sizes[key].width / 2), at.y)
+        positions[key] = at
+        fixed.append(_box(at, sizes[key]))
+    return positions
