@@ -35,7 +35,7 @@ from .document.types import (
     UnitEntry,
 )
 from .enums import HOURS_PER_WORKING_DAY, StepKind, TimeUnit
-from .models import FlowVersion, Procedure, ProcedureCase, Unit, VersionStatus, utcnow
+from .models import FlowVersion, Procedure, ProcedureCase, Step, Unit, VersionStatus, utcnow
 from .text import fold
 
 
@@ -234,6 +234,15 @@ class InForce:
     steps: int
 
 
+_STEP_COUNT = (
+    sa.select(sa.func.count(Step.id))
+    .where(Step.version_id == FlowVersion.id)
+    .correlate(FlowVersion)
+    .scalar_subquery()
+    .label("steps")
+)
+
+
 def versions_in_force_matching(session: Session, text: str, *, limit: int = 20) -> list[InForce]:
     """Versions in force whose procedure's code or name contains `text`, without diacritics.
 
@@ -255,7 +264,7 @@ def versions_in_force_matching(session: Session, text: str, *, limit: int = 20) 
     )
     escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     query = (
-        sa.select(FlowVersion, ProcedureCase, Procedure)
+        sa.select(FlowVersion, ProcedureCase, Procedure, _STEP_COUNT)
         .join(
             latest,
             sa.and_(
@@ -273,7 +282,7 @@ def versions_in_force_matching(session: Session, text: str, *, limit: int = 20) 
         .limit(limit * 2)
     )
     found: dict[int, InForce] = {}
-    for version, case, procedure in session.execute(query):
+    for version, case, procedure, steps in session.execute(query):
         if case.id in found or len(found) >= limit:
             continue
         found[case.id] = InForce(
@@ -283,6 +292,6 @@ def versions_in_force_matching(session: Session, text: str, *, limit: int = 20) 
             case.key,
             case.name,
             version.number,
-            version.step_count,
+            steps,
         )
     return list(found.values())
