@@ -79,13 +79,13 @@ def skeleton_hours(total: float) -> list[float]:
     """Each skeleton step's working hours, summing to `total` (the legal time in hours).
 
     >>> skeleton_hours(80)
-    [4, 64.0, 8, 4]
+    [4.0, 64.0, 8.0, 4.0]
     >>> skeleton_hours(8)
     [1.0, 4.0, 2.0, 1.0]
     """
     if total > _FIXED_HOURS:
         rest = total - _FIXED_HOURS
-        return [hours if hours else rest for *_, hours, _share in _SKELETON]
+        return [float(hours or rest) for *_, hours, _share in _SKELETON]
     return [total * share for *_, share in _SKELETON]
 
 
