@@ -7,12 +7,12 @@ sensible place everywhere.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import networkx as nx
 
-from .document import FlowDocument, Position
+from .document import FlowDocument, Position, StepEntry
 from .flowgraph import FlowGraph, agency_of_units
 
 MARGIN = 80
@@ -149,7 +149,11 @@ def _layers(graph: FlowGraph) -> dict[str, int]:
     return {key: column[mapping[key]] for key in graph.steps}
 
 
-def auto_layout(doc: FlowDocument, placed: Collection[str] = ()) -> dict[str, Position]:
+def auto_layout(
+    doc: FlowDocument,
+    placed: Collection[str] = (),
+    size_of: Callable[[StepEntry], Size] | None = None,
+) -> dict[str, Position]:
     """Positions for the steps: left to right along the flow, one horizontal band per lane.
 
     Columns follow the longest chain of steps before each step, each as wide as its widest
@@ -157,6 +161,8 @@ def auto_layout(doc: FlowDocument, placed: Collection[str] = ()) -> dict[str, Po
     tall as its rows, so no two steps and no two lanes overlap. The steps `placed`, which
     keep a saved place, count for the columns but take no room and get no position, so
     a step dropped on a diagram that was never arranged moves none of the others.
+    `size_of` measures a step's box (by default `step_size` of its name): a drawing that
+    writes more in each box, such as the public diagram, lays out the same way.
 
     >>> from workflow_model.demo_data import demo_flow
     >>> layout = auto_layout(demo_flow("caobang-1_004944-1.json"))
@@ -165,7 +171,8 @@ def auto_layout(doc: FlowDocument, placed: Collection[str] = ()) -> dict[str, Po
     """
     graph = FlowGraph(doc)
     layers = _layers(graph)
-    sizes = {step.key: step_size(step.name) for step in doc.steps if step.key not in placed}
+    measure = size_of or (lambda step: step_size(step.name))
+    sizes = {step.key: measure(step) for step in doc.steps if step.key not in placed}
     centres = _column_centres(doc, layers, sizes)
     positions: dict[str, Position] = {}
     top = MARGIN
