@@ -281,7 +281,8 @@ def render_svg(
     for step in doc.steps:
         _step(root, doc, step, boxes[step.key], states.get(step.key), locale)
     ET.indent(root, space="")
-    return ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    return data
 
 
 def _edges(root: ET.Element, doc: FlowDocument, boxes: Mapping[str, Box]) -> None:
