@@ -13,6 +13,7 @@ from flask_wtf import CSRFProtect
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+import portal
 from workflow_model.db import private_folder
 from workflow_model.lifecycle import CorruptSnapshot
 
@@ -71,9 +72,10 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    if not _is_asset():
+    if not _is_asset() and request.blueprint != auth.PUBLIC_BLUEPRINT:
         # Pages show what one user may see: no copy is kept by the browser or a proxy,
-        # to be read from the history after a logout.
+        # to be read from the history after a logout. The public pages show the same to
+        # everyone and say themselves how long it may be kept.
         response.headers["Cache-Control"] = "no-store"
     if current_app.config.get("SODO_ENV") == "production":
         response.headers.setdefault("Strict-Transport-Security", HSTS)
@@ -146,6 +148,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     auth.init_auth(app)
     CSRFProtect(app)
     app.register_blueprint(views.blueprint)
+    app.register_blueprint(portal.blueprint)
     init_admin(app)
     init_editor(app)
     app.after_request(_security_headers)

@@ -39,6 +39,8 @@ blueprint = Blueprint("auth", __name__)
 EPOCH_KEY = "sodo_epoch"
 # The language switch is public too: the login page offers it.
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "catalogue.choose_language"})
+PUBLIC_BLUEPRINT = "portal"
+"""The public pages (`portal`): read-only, for anyone, without login."""
 
 
 class SessionUser(UserMixin):
@@ -139,6 +141,8 @@ def init_auth(app: Flask) -> None:
     @app.before_request
     def _require_login() -> ResponseReturnValue | None:
         if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+            return None
+        if request.blueprint == PUBLIC_BLUEPRINT:
             return None
         if is_editor_call(request.path, request.method):
             # The editor's scripts (callbacks, layout, bundles) cannot follow a redirect

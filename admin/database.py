@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask, current_app
 from sqlalchemy.orm import Session, scoped_session
 
-from workflow_model.db import make_engine, make_session_factory
+from workflow_model.db import APP_SESSIONS, make_engine, make_session_factory
 
-SESSIONS = "sodo.sessions"
+SESSIONS = APP_SESSIONS
 """The key of the request-scoped session factory in `app.extensions`."""
 
 

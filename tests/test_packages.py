@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ["admin", "workflow_model", "validators", "exporters", "delivery"]
+PACKAGES = ["admin", "portal", "workflow_model", "validators", "exporters", "delivery"]
 
 
 @pytest.mark.parametrize("name", PACKAGES)
@@ -85,3 +85,8 @@ def test_delivery_imports_no_web_layer() -> None:
 def test_exporters_send_nothing_over_the_network() -> None:
     network = ("requests", "urllib.request", "http.client", "httpx", "socket")
     assert _importing("exporters", network) == []
+
+
+def test_the_public_pages_import_no_admin_and_no_login() -> None:
+    """`portal` reads through the domain and draws with the exporters; it is no staff page."""
+    assert _importing("portal", ("admin", "flask_admin", "flask_login", "dash")) == []

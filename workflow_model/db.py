@@ -22,6 +22,11 @@ from sqlalchemy.orm import Session, sessionmaker
 DEFAULT_DATABASE_URL = "sqlite:///instance/sodo.db"
 
 
+APP_SESSIONS = "sodo.sessions"
+"""The key under which a web app keeps its request-scoped session factory
+(`app.extensions`): the app factory sets it, and each front door reads its sessions there."""
+
+
 def database_url(environ: dict[str, str] | None = None) -> str:
     """Return the database URL from `DATABASE_URL`, or the embedded SQLite default.
 

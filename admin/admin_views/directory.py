@@ -114,14 +114,15 @@ class UnitView(SodoModelView):
 class OfficerView(SodoModelView):
     """Officers (cán bộ) with the contacts a citizen sees; the email identifies a person."""
 
-    column_list = ("full_name", "title", "unit", "phone", "email", "active")
+    column_list = ("full_name", "title", "unit", "phone", "email", "active", "public")
     column_select_related_list = (Officer.unit,)
     column_searchable_list = ("search_text",)
     column_sortable_list = ("full_name", "title", ("unit", "unit.name"), "email", "active")
     column_default_sort = "full_name"
-    column_filters = ("unit.name", "title", "active")
+    column_filters = ("unit.name", "title", "active", "public")
     column_labels = {
         "unit.name": _l("Unit"),  # the filter's name
+        "public": _l("Contacts public"),
         "full_name": _l("Full name"),
         "title": _l("Title"),
         "unit": _l("Unit"),
@@ -130,7 +131,7 @@ class OfficerView(SodoModelView):
         "active": _l("Active"),
         "updated_at": _l("Last changed"),
     }
-    form_columns = ("full_name", "title", "unit", "phone", "email", "active")
+    form_columns = ("full_name", "title", "unit", "phone", "email", "active", "public")
     form_args = {
         "phone": {"validators": [phone_field_check]},
         "email": {"validators": [email_field_check]},

@@ -85,6 +85,8 @@ class Officer(Base):
     email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id", ondelete="RESTRICT"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # Whether citizens see this officer's name and contacts on the public pages.
+    public: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     search_text: Mapped[str] = mapped_column(sa.String(1000), default="", index=True)
     updated_at: Mapped[datetime | None] = mapped_column()
 

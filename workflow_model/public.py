@@ -1,0 +1,151 @@
+"""What citizens may see: the catalogue, and only the process versions in force.
+
+The public pages read through here and nowhere else, so the rule "only the version in
+force, only public contacts" has one home:
+
+- a case's process is the frozen snapshot of its version in force (approved and
+  effective, `lifecycle.version_in_force`), never a draft, a submitted, rejected or
+  retired version;
+- an officer whose directory row is not `public` is left out of the document (name and
+  contacts) before anything is drawn or listed; the live directory decides, so hiding an
+  officer takes effect without a new version.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from .document import FlowDocument
+from .lifecycle import version_document, version_in_force
+from .models import Level, Officer, Procedure, ProcedureCase
+from .text import fold
+
+MAX_QUERY = 200
+"""Characters of a search that count; the rest of a longer query is cut."""
+PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class ProcedureRow:
+    """A procedure as the public search lists it."""
+
+    code: str
+    name: str
+    level: str
+    agency: str
+    cases: tuple[ProcedureCase, ...]
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of public search results."""
+
+    rows: list[ProcedureRow]
+    total: int
+    page: int
+    pages: int
+
+
+@dataclass(frozen=True)
+class PublishedCase:
+    """A case of a procedure, with its process if one is in force.
+
+    `sha256` is the frozen snapshot's hash, which identifies what is shown (for caching).
+    """
+
+    case: ProcedureCase
+    document: FlowDocument | None
+    sha256: str | None
+
+
+def search_procedures(
+    session: Session, text: str = "", *, level: str = "", page: int = 1
+) -> SearchPage:
+    """Active procedures whose code or name contains `text`, without diacritics.
+
+    ``level`` is a level key (``province``…); an unknown one finds nothing. `text` is cut
+    to `MAX_QUERY` characters, and `page` kept within the pages there are.
+    """
+    words = fold(text[:MAX_QUERY])
+    query = sa.select(Procedure).where(Procedure.active.is_(True))
+    if words:
+        escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Procedure.search_text.like(f"%{escaped}%", escape="\\"))
+    if level:
+        query = query.join(Level, Procedure.level_id == Level.id).where(Level.key == level)
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    found = session.scalars(
+        query.order_by(Procedure.code).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    )
+    rows = [
+        ProcedureRow(
+            p.code,
+            p.name,
+            p.level.name,
+            p.lead_unit.name if p.lead_unit else "",
+            tuple(p.cases),
+        )
+        for p in found
+    ]
+    return SearchPage(rows, total, page, pages)
+
+
+def find_procedure(session: Session, code: str) -> Procedure | None:
+    """The active procedure with this code, if there is one."""
+    return session.scalar(
+        sa.select(Procedure).where(Procedure.code == code[:64], Procedure.active.is_(True))
+    )
+
+
+def published_cases(session: Session, procedure: Procedure) -> list[PublishedCase]:
+    """Each case of `procedure`, with the public document of its version in force."""
+    found = []
+    for case in procedure.cases:
+        version = version_in_force(session, case.id)
+        if version is None:
+            found.append(PublishedCase(case, None, None))
+            continue
+        document = public_document(session, version_document(session, version))
+        found.append(PublishedCase(case, document, version.snapshot_sha256))
+    return found
+
+
+def public_document(session: Session, document: FlowDocument) -> FlowDocument:
+    """`document` without the officers the directory does not make public."""
+    emails = [officer.email for officer in document.officers if officer.email]
+    hidden = set(
+        session.scalars(
+            sa.select(Officer.email).where(Officer.email.in_(emails), Officer.public.is_(False))
+        )
+    )
+    if not hidden:
+        return document
+    gone = {officer.key for officer in document.officers if officer.email in hidden}
+    return dataclasses.replace(
+        document,
+        officers=tuple(o for o in document.officers if o.key not in gone),
+        steps=tuple(
+            dataclasses.replace(step, officers=tuple(k for k in step.officers if k not in gone))
+            for step in document.steps
+        ),
+    )
+
+
+def published_codes(session: Session) -> list[str]:
+    """The codes of every active procedure, for the site map."""
+    return list(
+        session.scalars(
+            sa.select(Procedure.code).where(Procedure.active.is_(True)).order_by(Procedure.code)
+        )
+    )
+
+
+def levels(session: Session) -> list[Level]:
+    """The levels, in their order, for the search's filter."""
+    return list(session.scalars(sa.select(Level).order_by(Level.position)))
