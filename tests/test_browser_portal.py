@@ -1,0 +1,90 @@
+"""The public procedure page in a real Chromium, without login, on a laptop and a phone.
+
+For the largest demo flow: every text of the diagram is at least 12 CSS px as drawn, no
+two steps and no two lanes overlap, a diagram wider than the screen scrolls inside its
+frame (the page itself does not), and no page or console error (CSP included) happens.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import FLOWS_DIR, LiveServer
+from support.browser import record_problems
+from support.editor import SMALLEST_TEXT, overlap
+
+pytestmark = pytest.mark.browser
+
+# The largest demo flow (13 steps), in force in the demo.
+LARGEST = max(
+    sorted(FLOWS_DIR.glob("*.json")), key=lambda path: len(json.loads(path.read_bytes())["steps"])
+)
+SCREENS = {"laptop": (1366, 768), "phone": (375, 812)}
+
+MEASURE = """() => {
+    const svg = document.querySelector('.portal-diagram svg');
+    const frame = document.querySelector('.portal-diagram');
+    const box = el => {
+        const b = el.getBoundingClientRect();
+        return [b.left, b.top, b.right, b.bottom];
+    };
+    return {
+        fonts: [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize)
+            * (t.getScreenCTM() ? t.getScreenCTM().a : 1)),
+        steps: Object.fromEntries([...svg.querySelectorAll('g.sodo-step')].map(
+            g => [g.dataset.key, box(g.querySelector('rect'))])),
+        lanes: [...svg.querySelectorAll('g.sodo-lane rect')].map(box),
+        frame: [frame.scrollWidth, frame.clientWidth],
+        page: [document.documentElement.scrollWidth, window.innerWidth],
+    };
+}"""
+
+
+@pytest.fixture
+def visitor(browser: Any) -> Iterator[Any]:
+    contexts: list[Any] = []
+
+    def open_at(screen: str) -> tuple[Any, list[str]]:
+        width, height = SCREENS[screen]
+        context = browser.new_context(locale="vi-VN", viewport={"width": width, "height": height})
+        contexts.append(context)
+        page = context.new_page()
+        problems: list[str] = []
+        record_problems(page, problems)
+        return page, problems
+
+    yield open_at
+    for context in contexts:
+        context.close()
+
+
+def procedure_code(path: Path) -> str:
+    return str(json.loads(path.read_bytes())["procedure"]["code"])
+
+
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_the_largest_flow_is_readable_without_login(
+    visitor: Any, live_server: LiveServer, screen: str, tmp_path: Path
+) -> None:
+    page, problems = visitor(screen)
+    response = page.goto(f"{live_server.url}/thu-tuc/{procedure_code(LARGEST)}")
+    assert response is not None and response.ok
+    assert "/login" not in page.url
+    shown = page.evaluate(MEASURE)
+    assert shown["fonts"] and min(shown["fonts"]) >= SMALLEST_TEXT, min(shown["fonts"])
+    steps = list(shown["steps"].values())
+    assert len(steps) == len(json.loads(LARGEST.read_bytes())["steps"])
+    assert not [(a, b) for i, a in enumerate(steps) for b in steps[i + 1 :] if overlap(a, b)]
+    lanes = shown["lanes"]
+    assert not [(a, b) for i, a in enumerate(lanes) for b in lanes[i + 1 :] if overlap(a, b)]
+    # Wider than the screen: the frame scrolls, the page does not.
+    frame_width, frame_visible = shown["frame"]
+    page_width, window = shown["page"]
+    assert frame_width > frame_visible
+    assert page_width <= window
+    page.screenshot(path=tmp_path / f"portal-{screen}.png", full_page=True)
+    assert problems == []
