@@ -33,9 +33,14 @@ def index() -> ResponseReturnValue:
     session = _session()
     text = request.args.get("q", "")[: public.MAX_QUERY]
     level = request.args.get("level", "")[:32]
+    field = request.args.get("field", "")[:300]
     page = request.args.get("page", "1")
     found = public.search_procedures(
-        session, text, level=level, page=int(page) if page.isdigit() and len(page) < 7 else 1
+        session,
+        text,
+        level=level,
+        field=field,
+        page=int(page) if page.isdigit() and len(page) < 7 else 1,
     )
     return render_template(
         "portal/index.html",
@@ -43,6 +48,8 @@ def index() -> ResponseReturnValue:
         text=text,
         level=level,
         levels=public.levels(session),
+        field=field,
+        fields=public.fields(session),
         duration=lambda case: format_duration(
             (case.legal_time_value, case.legal_time_unit), _language()
         ),

@@ -176,3 +176,20 @@ def test_staff_pages_still_need_a_login(site: Site) -> None:
     for path in ("/", "/procedure/", "/officer/", "/versions/procedure/1"):
         response = visitor.get(path)
         assert response.status_code == 302 and "/login" in response.headers["Location"], path
+
+
+def test_the_field_filter_and_the_language_switch(site: Site) -> None:
+    with site.session() as s:
+        field = s.scalar(sa.select(Procedure).where(Procedure.code == DRAFTED)).field.name  # type: ignore[union-attr]
+    visitor = site.browser()
+    found = visitor.text(f"/thu-tuc/?field={field}")
+    assert f'href="/thu-tuc/{DRAFTED}"' in found
+    assert 'href="/thu-tuc/1.009646.H05"' not in found
+    assert f'<option value="{field}" selected>' in found
+    # The switch is a form on every public page; English is one click away.
+    token = visitor.token("/thu-tuc/")
+    response = visitor.client.post("/language", data={"lang": "en", "csrf_token": token})
+    assert response.status_code == 302
+    assert "Find an administrative procedure" in visitor.text("/thu-tuc/")
+    english = visitor.text(f"/thu-tuc/{DRAFTED}")
+    assert "Legal basis" in english and "working days" in english

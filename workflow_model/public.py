@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from .document import FlowDocument
 from .lifecycle import version_document, version_in_force
-from .models import Level, Officer, Procedure, ProcedureCase
+from .models import Field, Level, Officer, Procedure, ProcedureCase
 from .text import fold
 
 MAX_QUERY = 200
@@ -63,12 +63,13 @@ class PublishedCase:
 
 
 def search_procedures(
-    session: Session, text: str = "", *, level: str = "", page: int = 1
+    session: Session, text: str = "", *, level: str = "", field: str = "", page: int = 1
 ) -> SearchPage:
     """Active procedures whose code or name contains `text`, without diacritics.
 
-    ``level`` is a level key (``province``…); an unknown one finds nothing. `text` is cut
-    to `MAX_QUERY` characters, and `page` kept within the pages there are.
+    ``level`` is a level key (``province``…) and ``field`` a field's name (lĩnh vực); an
+    unknown one finds nothing. `text` is cut to `MAX_QUERY` characters, and `page` kept
+    within the pages there are.
     """
     words = fold(text[:MAX_QUERY])
     query = sa.select(Procedure).where(Procedure.active.is_(True))
@@ -77,6 +78,8 @@ def search_procedures(
         query = query.where(Procedure.search_text.like(f"%{escaped}%", escape="\\"))
     if level:
         query = query.join(Level, Procedure.level_id == Level.id).where(Level.key == level)
+    if field:
+        query = query.join(Field, Procedure.field_id == Field.id).where(Field.name == field)
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
@@ -142,6 +145,19 @@ def published_codes(session: Session) -> list[str]:
     return list(
         session.scalars(
             sa.select(Procedure.code).where(Procedure.active.is_(True)).order_by(Procedure.code)
+        )
+    )
+
+
+def fields(session: Session) -> list[str]:
+    """The names of the fields (lĩnh vực) that active procedures belong to, for the filter."""
+    return list(
+        session.scalars(
+            sa.select(Field.name)
+            .join(Procedure, Procedure.field_id == Field.id)
+            .where(Procedure.active.is_(True))
+            .distinct()
+            .order_by(Field.name)
         )
     )
 
