@@ -13,8 +13,10 @@ import re
 import lxml.etree
 import pytest
 import sqlalchemy as sa
+from markupsafe import escape
 from support.admin_site import Site
 
+from workflow_model.demo_data import demo_flow
 from workflow_model.models import (
     FlowVersion,
     Officer,
@@ -193,3 +195,22 @@ def test_the_field_filter_and_the_language_switch(site: Site) -> None:
     assert "Find an administrative procedure" in visitor.text("/thu-tuc/")
     english = visitor.text(f"/thu-tuc/{DRAFTED}")
     assert "Legal basis" in english and "working days" in english
+
+
+def test_each_step_lists_the_dossier_components_it_checks(site: Site) -> None:
+    doc = demo_flow("hatinh-1_013871-1.json")
+    names = {c.key: c.name for c in doc.procedure.dossier_components}
+    html = site.browser().text(f"/thu-tuc/{DRAFTED}")
+    rows = {
+        re.sub(r"<[^>]+>", "", cells[1]).strip(): cells[-1]
+        for cells in (
+            re.findall(r"<td>(.*?)</td>", row, re.S)
+            for row in re.findall(r"<tr>(.*?)</tr>", html.split('class="portal-steps"')[1], re.S)
+        )
+        if cells
+    }
+    checked = [step for step in doc.steps if step.documents]
+    assert checked
+    for entry in checked:
+        for key in entry.documents:
+            assert escape(names[key]) in rows[str(escape(entry.name))], entry.key
