@@ -143,6 +143,7 @@ REFUSAL_MESSAGES = {
         "Only approved versions can be exported; a draft only as a JSON or BPMN preview."
     ),
     Refusal.NOT_IN_FORCE: _l("Only a version in force can be copied into a new draft."),
+    Refusal.NOT_ONE_STOP: _l("Choose a one-stop unit from the list."),
     Refusal.OPEN_VERSION: _l(
         "Version %(number)s of this case is still open (%(status)s): edit it, or wait for "
         "the decision on it, before starting another. Nothing was created."

@@ -374,7 +374,8 @@ def new_draft(
 
     With `start`, the draft starts from that point instead (`starting_points`): empty,
     the one-stop skeleton, or a copy of `start.source`, which must be in force
-    (``not-in-force``) and may belong to another procedure. A case has one open version
+    (``not-in-force``) and may belong to another procedure; the skeleton's unit must be
+    an active one-stop unit (``not-one-stop``). A case has one open version
     (draft, submitted or rejected) at a time: while it has one, a new draft is refused
     (``open-version``), as an import is. Restoring from a retired version is refused
     (``retired-source``). Only an administrator may open a draft.
@@ -392,6 +393,8 @@ def new_draft(
             source is None or version_in_force(session, source.case_id) is not source
         ):
             raise LifecycleRefused(Refusal.NOT_IN_FORCE, "only a version in force can be copied")
+        if start.one_stop is not None and not (start.one_stop.one_stop and start.one_stop.active):
+            raise LifecycleRefused(Refusal.NOT_ONE_STOP, "the skeleton needs a one-stop unit")
         content = starting_content(session, case, start)
     highest = session.execute(
         sa.select(sa.func.max(FlowVersion.number)).where(FlowVersion.case_id == case.id)

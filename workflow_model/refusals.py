@@ -47,6 +47,7 @@ class Refusal(enum.StrEnum):
     REASON_REQUIRED = "reason-required"
     RETIRED_SOURCE = "retired-source"
     NOT_IN_FORCE = "not-in-force"
+    NOT_ONE_STOP = "not-one-stop"
     NOT_APPROVED = "not-approved"
     OPEN_VERSION = "open-version"
     UNDER_REVIEW = "under-review"

@@ -24,7 +24,7 @@ from workflow_model.conversion import document_from_version
 from workflow_model.diff import DocumentChange, diff_versions, directory_drift
 from workflow_model.models import FlowVersion, Procedure, ProcedureCase, Role, Unit, VersionStatus
 from workflow_model.overview import procedure_history
-from workflow_model.refusals import ChangeRefused
+from workflow_model.refusals import ChangeRefused, Refusal
 from workflow_model.starting_points import (
     DraftStart,
     StartingPoint,
@@ -96,8 +96,8 @@ def _chosen(session: Any, point: StartingPoint) -> DraftStart | None:
     if point is StartingPoint.SKELETON and request.form.get("one_stop"):
         unit_id = _row_id("one_stop")
         unit = session.get(Unit, unit_id) if unit_id is not None else None
-        if unit is None or not unit.one_stop:
-            flash(str(_l("Choose a one-stop unit from the list.")), "error")
+        if unit is None:
+            flash(refusal_message(ChangeRefused(Refusal.NOT_ONE_STOP, "no such unit")), "error")
             return None
     return DraftStart(point, one_stop=unit)
 
