@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ import lxml.etree
 import pytest
 import sqlalchemy as sa
 from conftest import ROOT, LiveServer
-from support.browser import record_problems
+from support.browser import Visit
 from support.cli import run_sodo
 from support.editor import Editor, assert_apart, assert_readable
 
@@ -77,53 +76,22 @@ def live_config(delivery_root: Path) -> dict[str, Any]:
     return {"SODO_DELIVERY_ROOT": str(delivery_root)}
 
 
-@dataclass
-class Person:
-    """One user's browser context: the page, and what went wrong in it."""
-
-    page: Any
-    url: str
-    problems: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-
-    def go(self, path: str) -> None:
-        response = self.page.goto(f"{self.url}{path}")
-        assert response is not None and response.ok, f"{path}: {response and response.status}"
-
-    def click_and_wait(self, target: Any) -> None:
-        """Click a button or link that loads another page, and wait for it."""
-        locator = self.page.locator(target) if isinstance(target, str) else target
-        assert locator.count() == 1, (target, locator.count())
-        with self.page.expect_navigation():
-            locator.click()
-
-    def alert(self, kind: str = "success") -> str:
-        return " ".join(self.page.locator(f".alert-{kind}").all_inner_texts())
-
-    def shot(self, name: str) -> None:
-        self.page.screenshot(path=artifacts() / f"{name}.png", full_page=True)
-
-    def _dialog(self, dialog: Any) -> None:
-        self.dialogs.append(dialog.message)
-        dialog.accept()
+def shot(person: Visit, name: str) -> None:
+    """A full-page screenshot of `person`'s page into the artifacts folder."""
+    person.page.screenshot(path=artifacts() / f"{name}.png", full_page=True)
 
 
 @pytest.fixture
-def people(browser: Any, live_server: LiveServer) -> Iterator[dict[str, Person]]:
+def people(browser: Any, live_server: LiveServer) -> Iterator[dict[str, Visit]]:
     """A Vietnamese browser context at 1440×900 for each demo user, logged in."""
     contexts = []
-    found: dict[str, Person] = {}
+    found: dict[str, Visit] = {}
     for username in ("exporter", "admin", "approver"):
         context = browser.new_context(locale="vi-VN", viewport=VIEWPORT, accept_downloads=True)
         contexts.append(context)
-        person = Person(context.new_page(), live_server.url)
-        record_problems(person.page, person.problems)
-        person.page.on("dialog", person._dialog)
-        person.go("/login")
-        person.page.fill("#username", username)
-        person.page.fill("#password", live_server.passwords[username])
-        person.click_and_wait("button[type=submit].primary")
-        person.page.wait_for_selector("#counts")
+        person = Visit(context.new_page(), live_server.url)
+        person.watch()
+        person.log_in(username, live_server.passwords[username])
         found[username] = person
     yield found
     for context in contexts:
@@ -161,7 +129,7 @@ def the_version(server: LiveServer) -> FlowVersion:
 # --- the stages ------------------------------------------------------------------------
 
 
-def exporter_adds_a_directory_target(exporter: Person, delivery_root: Path) -> Path:
+def exporter_adds_a_directory_target(exporter: Visit, delivery_root: Path) -> Path:
     page = exporter.page
     exporter.go("/deliverytarget/new/")
     page.fill("#name", TARGET)
@@ -175,7 +143,7 @@ def exporter_adds_a_directory_target(exporter: Person, delivery_root: Path) -> P
     return folder
 
 
-def admin_creates_the_procedure(admin: Person) -> None:
+def admin_creates_the_procedure(admin: Visit) -> None:
     page = admin.page
     admin.go("/procedure/new/")
     page.fill("#code", CODE)
@@ -188,10 +156,10 @@ def admin_creates_the_procedure(admin: Person) -> None:
     pick(page, "cases-0-legal_time_unit", "ngay")
     admin.click_and_wait(SAVE)
     assert admin.alert(), admin.alert("danger")
-    admin.shot("1-procedure-created")
+    shot(admin, "1-procedure-created")
 
 
-def admin_starts_from_the_skeleton(admin: Person) -> int:
+def admin_starts_from_the_skeleton(admin: Visit) -> int:
     page = admin.page
     admin.go(f"/procedure/?search={CODE}")
     admin.click_and_wait(page.locator("td.col-code a", has_text=CODE))
@@ -199,14 +167,14 @@ def admin_starts_from_the_skeleton(admin: Person) -> int:
     assert form.locator("input[value=skeleton]").is_checked()
     # The province's centre, which receives and returns the dossiers of this procedure.
     form.locator("select[name=one_stop]").select_option(label=ONE_STOP)
-    admin.shot("2-first-draft-offered")
+    shot(admin, "2-first-draft-offered")
     admin.click_and_wait(form.locator("button[type=submit]"))
     match = re.search(r"/editor/(\d+)$", page.url)
     assert match, page.url
     return int(match.group(1))
 
 
-def admin_edits_in_the_editor(admin: Person, live_server: LiveServer, version_id: int) -> None:
+def admin_edits_in_the_editor(admin: Visit, live_server: LiveServer, version_id: int) -> None:
     """Officers in the inspector, a step added beside appraisal and connected, the budget."""
     editor = Editor(admin.page.context.new_page(), live_server.url)
     editor.watch()
@@ -266,7 +234,7 @@ def admin_edits_in_the_editor(admin: Person, live_server: LiveServer, version_id
     page.close()
 
 
-def admin_submits(admin: Person, version_id: int) -> str:
+def admin_submits(admin: Visit) -> str:
     """From the editor back to the versions page through the menu, and submit."""
     page = admin.page
     admin.go(f"/procedure/?search={CODE}")
@@ -275,17 +243,17 @@ def admin_submits(admin: Person, version_id: int) -> str:
     row = page.locator("tr.version-row[data-number='1']")
     admin.click_and_wait(row.locator("form[action$='/submit'] button[type=submit]"))
     assert SUBMITTED_VI in admin.alert(), admin.alert("danger")
-    admin.shot("6-submitted")
+    shot(admin, "6-submitted")
     return versions_path
 
 
-def approver_approves(approver: Person, version_id: int) -> None:
+def approver_approves(approver: Visit, version_id: int) -> None:
     page = approver.page
     approver.go("/")
     link = page.locator(f"#reviews a[href='/versions/{version_id}/review']")
     assert CODE in link.inner_text()
     approver.click_and_wait(link)
-    approver.shot("7-review")
+    shot(approver, "7-review")
     page.fill("#comment", "Đồng ý ban hành quy trình.")
     approver.click_and_wait("#approve")
     assert approver.dialogs, "approval asks for confirmation"
@@ -293,7 +261,7 @@ def approver_approves(approver: Person, version_id: int) -> None:
 
 
 def exporter_downloads_and_sees_the_delivery(
-    exporter: Person, live_server: LiveServer, versions_path: str, folder: Path
+    exporter: Visit, live_server: LiveServer, versions_path: str, folder: Path
 ) -> None:
     page = exporter.page
     exporter.go(versions_path)
@@ -322,14 +290,14 @@ def exporter_downloads_and_sees_the_delivery(
     exporter.go("/delivery/")
     row = page.locator("table.model-list tbody tr", has_text=TARGET)
     assert "Đã chuyển" in row.inner_text(), row.inner_text()
-    exporter.shot("8-delivered")
+    shot(exporter, "8-delivered")
     with database(live_server)() as session:
         (status,) = session.scalars(sa.select(Delivery.status)).all()
     assert status is DeliveryStatus.DELIVERED
 
 
 def test_the_first_hour_from_a_new_procedure_to_a_delivered_version(
-    people: dict[str, Person], live_server: LiveServer, delivery_root: Path
+    people: dict[str, Visit], live_server: LiveServer, delivery_root: Path
 ) -> None:
     exporter, admin, approver = people["exporter"], people["admin"], people["approver"]
     folder = exporter_adds_a_directory_target(exporter, delivery_root)
@@ -341,7 +309,7 @@ def test_the_first_hour_from_a_new_procedure_to_a_delivered_version(
         ).all()
     assert names == SKELETON
     admin_edits_in_the_editor(admin, live_server, version_id)
-    versions_path = admin_submits(admin, version_id)
+    versions_path = admin_submits(admin)
     approver_approves(approver, version_id)
     assert the_version(live_server).status is VersionStatus.APPROVED
     exporter_downloads_and_sees_the_delivery(exporter, live_server, versions_path, folder)

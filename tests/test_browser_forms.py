@@ -9,12 +9,11 @@ one refused in Vietnamese, and the detail page lists what was saved.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 import pytest
 import sqlalchemy as sa
 from conftest import LiveServer
-from support.browser import record_problems
+from support.browser import Visit
 
 from workflow_model.db import make_engine
 from workflow_model.models import Procedure
@@ -24,43 +23,19 @@ pytestmark = pytest.mark.browser
 SAVE = "form.admin-form input[type=submit].btn-primary"
 
 
-@dataclass
-class Page:
-    """A logged-in page, with what went wrong in the browser and the dialogs it showed."""
-
-    page: object
-    url: str
-    problems: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-
-    def go(self, path: str) -> None:
-        """Open a page of the site and check it answered without an HTTP error."""
-        response = self.page.goto(f"{self.url}{path}")
-        assert response is not None and response.ok, f"{path}: {response and response.status}"
-
-    def on_dialog(self, dialog: object) -> None:
-        self.dialogs.append(dialog.message)
-        dialog.accept()
-
-
 @pytest.fixture
-def admin(browser, live_server: LiveServer) -> Iterator[Page]:
+def admin(browser, live_server: LiveServer) -> Iterator[Visit]:
     """The demo administrator logged in, in Vietnamese, at 1440×900."""
     context = browser.new_context(locale="vi-VN", viewport={"width": 1440, "height": 900})
     page = context.new_page()
-    session = Page(page, live_server.url)
-    record_problems(page, session.problems)
-    page.on("dialog", session.on_dialog)
-    session.go("/login")
-    page.fill("#username", "admin")
-    page.fill("#password", live_server.passwords["admin"])
-    page.click("button[type=submit].primary")
-    page.wait_for_selector("#counts")
+    session = Visit(page, live_server.url)
+    session.watch()
+    session.log_in("admin", live_server.passwords["admin"])
     yield session
     context.close()
 
 
-def test_menu_dropdowns_open_without_a_csp_violation(admin: Page) -> None:
+def test_menu_dropdowns_open_without_a_csp_violation(admin: Visit) -> None:
     page = admin.page
     toggles = page.locator(".navbar .dropdown-toggle")
     assert toggles.count() >= 3
@@ -101,7 +76,7 @@ def _stored(live_server: LiveServer, procedure_id: int) -> tuple[list, list]:
         engine.dispose()
 
 
-def test_legal_basis_and_fees_are_edited_as_rows(admin: Page, live_server: LiveServer) -> None:
+def test_legal_basis_and_fees_are_edited_as_rows(admin: Visit, live_server: LiveServer) -> None:
     page = admin.page
     procedure_id = _procedure_id(live_server, "1.009645.H05")
     admin.go(f"/procedure/edit/?id={procedure_id}")

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from conftest import LiveServer
-from support.browser import record_problems
+from support.browser import Visit
 
 from workflow_model.db import make_engine
 from workflow_model.models import (
@@ -41,54 +40,13 @@ APPROVED_LABEL_VI = "Đã phê duyệt"
 NEW_GREEN = "rgb(227, 249, 229)"  # td.sodo-new in static/sodo-admin.css
 
 
-@dataclass
-class Visit:
-    """One browser context: the page, what went wrong in it, and the dialogs it showed."""
-
-    page: Any
-    url: str
-    problems: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-
-    def go(self, path: str) -> None:
-        """Open a page of the site and check it answered without an HTTP error."""
-        response = self.page.goto(f"{self.url}{path}")
-        assert response is not None and response.ok, f"{path}: {response and response.status}"
-
-    def on_dialog(self, dialog: Any) -> None:
-        self.dialogs.append(dialog.message)
-        dialog.accept()
-
-    def click_and_wait(self, selector: str | Any) -> None:
-        """Click a button or link that loads another page, and wait for it."""
-        target = self.page.locator(selector) if isinstance(selector, str) else selector
-        assert target.count() == 1, (selector, target.count())
-        with self.page.expect_navigation():
-            target.click()
-
-    def alert(self, kind: str = "success") -> str:
-        return " ".join(self.page.locator(f".alert-{kind}").all_inner_texts())
-
-    def log_in(self, username: str, password: str) -> None:
-        self.go("/login")
-        self.page.fill("#username", username)
-        self.page.fill("#password", password)
-        self.click_and_wait("button[type=submit].primary")
-        self.page.wait_for_selector("#counts")
-
-    def log_out(self) -> None:
-        self.click_and_wait("form[action='/logout'] button[type=submit]")
-        assert "/login" in self.page.url, self.page.url
-
-
 @pytest.fixture
 def visit(browser: Any, live_server: LiveServer) -> Iterator[Visit]:
     """A Vietnamese browser context on the demo site, recording every error."""
     context = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900})
     page = context.new_page()
     session = Visit(page, live_server.url)
-    record_problems(page, session.problems)
-    page.on("dialog", session.on_dialog)
+    session.watch()
     yield session
     context.close()
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from chromium import CHROMIUM, CHROMIUM_ARGS
@@ -51,3 +53,51 @@ def wait_until(page, expression: str, timeout: float = 15.0) -> object:
         assert time.monotonic() < deadline, f"still false after {timeout}s: {expression}"
         page.wait_for_timeout(100)
     return value
+
+
+@dataclass
+class Visit:
+    """One user's page on the site: what went wrong in it, and the dialogs it accepted."""
+
+    page: Any
+    url: str
+    problems: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def watch(self) -> None:
+        """Record page and console errors, and accept (and keep) every dialog."""
+        record_problems(self.page, self.problems)
+        self.page.on("dialog", self.on_dialog)
+
+    def on_dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.accept()
+
+    def go(self, path: str) -> None:
+        """Open a page of the site and check it answered without an HTTP error."""
+        response = self.page.goto(f"{self.url}{path}")
+        assert response is not None and response.ok, f"{path}: {response and response.status}"
+
+    def click_and_wait(self, target: Any) -> None:
+        """Click a button or link that loads another page, and wait for it."""
+        locator = self.page.locator(target) if isinstance(target, str) else target
+        assert locator.count() == 1, (target, locator.count())
+        with self.page.expect_navigation():
+            locator.click()
+
+    def alert(self, kind: str = "success") -> str:
+        """The text of the page's alerts of one kind."""
+        return " ".join(self.page.locator(f".alert-{kind}").all_inner_texts())
+
+    def log_in(self, username: str, password: str) -> None:
+        """Log in through the login form and wait for the home page."""
+        self.go("/login")
+        self.page.fill("#username", username)
+        self.page.fill("#password", password)
+        self.click_and_wait("button[type=submit].primary")
+        self.page.wait_for_selector("#counts")
+
+    def log_out(self) -> None:
+        """Log out with the menu's button."""
+        self.click_and_wait("form[action='/logout'] button[type=submit]")
+        assert "/login" in self.page.url, self.page.url

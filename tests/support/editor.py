@@ -336,7 +336,12 @@ class Editor:
         """Open the dropdown `name`, type `typed` in its search box, pick `option`."""
         self.field(name).click()
         self.page.keyboard.type(typed)
-        self.page.locator(".dash-dropdown-option", has_text=option).first.click()
+        # The list is filtered, and may be redrawn by a callback, while typing: click
+        # once it has settled.
+        self.settle()
+        choice = self.page.locator(".dash-dropdown-option", has_text=option).first
+        choice.wait_for(state="visible")
+        choice.click()
         self.page.keyboard.press("Escape")
         self.settle()
 
