@@ -69,6 +69,12 @@ WORDS = {
     },
 }
 
+# A step's line about the dossier components it checks: (one, several) per language.
+CHECKS = {
+    "vi": ("Kiểm tra {count} thành phần hồ sơ", "Kiểm tra {count} thành phần hồ sơ"),
+    "en": ("Checks {count} dossier component", "Checks {count} dossier components"),
+}
+
 # Fill and border of a step by its tracking state; None is a step without a state.
 STATES: dict[str | None, tuple[str, str]] = {
     None: ("#ffffff", "#37474f"),
@@ -103,6 +109,10 @@ def _lines(doc: FlowDocument, step: StepEntry, locale: str) -> list[tuple[str, b
     for key in step.officers:
         if key in officers:
             lines += [(line, False) for line in wrap_label(officers[key].name, LINE_CHARS)]
+    if step.documents:
+        one, several = CHECKS.get(locale, CHECKS["vi"])
+        checks = (one if len(step.documents) == 1 else several).format(count=len(step.documents))
+        lines += [(line, False) for line in wrap_label(checks, LINE_CHARS)]
     return lines
 
 

@@ -81,6 +81,37 @@ def test_each_step_says_its_time_unit_and_officers() -> None:
             assert officers[key] in text
 
 
+def box_text(root: Any, key: str) -> str:
+    (group,) = [g for g in root.iter("{*}g") if g.get("data-key") == key]
+    return " ".join(" ".join(t.text for t in group.iter("{*}text")).split())
+
+
+@pytest.mark.parametrize(
+    ("locale", "one", "two"),
+    [
+        ("vi", "Kiểm tra 1 thành phần hồ sơ", "Kiểm tra 2 thành phần hồ sơ"),
+        ("en", "Checks 1 dossier component", "Checks 2 dossier components"),
+    ],
+)
+def test_a_step_says_how_many_dossier_components_it_checks(locale: str, one: str, two: str) -> None:
+    def two_components(data: dict[str, Any]) -> None:
+        data["procedure"]["dossier_components"].append(
+            {"key": "d2", "name": "Bản vẽ", "originals": 1, "copies": 0}
+        )
+        step(data, "s2")["documents"] = ["d1", "d2"]
+
+    doc = flow(two_components)
+    root = parse(render_svg(doc, locale=locale))
+    checking = {entry.key: len(entry.documents) for entry in doc.steps}
+    for key, count in checking.items():
+        text = box_text(root, key)
+        if count == 0:
+            assert "thành phần" not in text and "component" not in text
+        else:
+            assert (one if count == 1 else two) in text, text
+    assert checking["s2"] == 2 and 1 in checking.values()
+
+
 def test_names_with_markup_stay_text() -> None:
     def marked(data: dict[str, Any]) -> None:
         step(data, "s2")["name"] = XSS
