@@ -212,3 +212,45 @@ def test_malformed_document_is_refused_before_anything_is_written(
     with pytest.raises(DocumentError):
         create_draft_from_document(session, load_document(raw), None)
     assert row_counts(session) == before
+
+
+def test_a_new_procedure_takes_the_agency_its_process_hands_the_dossier_to(
+    session: Session,
+) -> None:
+    version = create_draft_from_document(session, sample("hatinh-1_013871-1.json"), None)
+    procedure = version.case.procedure
+    assert procedure.lead_unit is not None and procedure.lead_unit.name == "Sở Y tế tỉnh Hà Tĩnh"
+    events = session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.entity_id == str(procedure.id))
+    ).all()
+    # Set through the journaled catalogue service: the journal shows the change.
+    assert [
+        e
+        for e in events
+        if e.before is not None
+        and e.before.get("lead_unit_id") is None
+        and (e.after or {}).get("lead_unit_id") == procedure.lead_unit.id
+    ]
+
+
+def test_an_administrators_lead_unit_is_kept(session: Session) -> None:
+    first = create_draft_from_document(session, sample("bacninh-1_009646_H05-1.json"), None)
+    procedure = first.case.procedure
+    chosen = session.scalar(sa.select(Unit).where(Unit.one_stop.is_(True)))
+    assert chosen is not None and chosen != procedure.lead_unit
+    procedure.lead_unit = chosen
+    session.commit()
+    create_draft_from_document(session, sample("bacninh-1_009646_H05-2.json"), None)
+    session.expire_all()
+    assert session.get(Procedure, procedure.id).lead_unit == chosen  # type: ignore[union-attr]
+
+
+def test_a_process_only_at_the_one_stop_desk_names_no_agency(session: Session) -> None:
+    def desk_only(doc):
+        desk = next(u.key for u in doc.units if u.one_stop)
+        return dataclasses.replace(
+            doc, steps=tuple(dataclasses.replace(s, unit=desk) for s in doc.steps)
+        )
+
+    version = create_draft_from_document(session, desk_only(sample("hatinh-1_013871-1.json")), None)
+    assert version.case.procedure.lead_unit is None

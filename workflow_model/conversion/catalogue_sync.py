@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from .. import editing
 from ..document import (
     DossierComponentEntry,
+    FlowDocument,
     ProcedureEntry,
 )
 from ..models import (
@@ -18,6 +19,7 @@ from ..models import (
     Level,
     Procedure,
     ProcedureCase,
+    Unit,
     User,
 )
 from ..version_rules import refuse_under_review
@@ -118,3 +120,48 @@ def upsert_case(
     if editing.stage(session, user, case, before) and before is not None:
         refuse_under_review(session, procedure.id, case.id)
     return case
+
+
+def implementing_agency(doc: FlowDocument) -> str | None:
+    """The key of the agency that handles `doc`'s process (cơ quan thực hiện), if it shows.
+
+    The top unit (one without a parent) above the first step, in the document's order,
+    whose unit is not a one-stop desk: the agency the desk hands the dossier to, which
+    appraises it. Agencies consulted later do not count. None when every step sits at a
+    one-stop desk.
+
+    >>> from workflow_model.demo_data import demo_flow
+    >>> doc = demo_flow("hatinh-1_013871-1.json")
+    >>> {u.key: u.name for u in doc.units}[implementing_agency(doc)]
+    'Sở Y tế tỉnh Hà Tĩnh'
+    """
+    units = {unit.key: unit for unit in doc.units}
+    first = next(
+        (s.unit for s in doc.steps if s.unit in units and not units[s.unit].one_stop), None
+    )
+    if first is None:
+        return None
+    seen = {first}
+    while (parent := units[first].parent) in units and parent not in seen:
+        first = parent
+        seen.add(first)
+    return first
+
+
+def adopt_lead_unit(
+    session: Session,
+    procedure: Procedure,
+    doc: FlowDocument,
+    units: dict[str, Unit],
+    user: User | None,
+) -> None:
+    """Give a procedure without a lead unit the agency `doc`'s process shows, journaled.
+
+    An administrator's choice is never overwritten: a procedure that has one keeps it.
+    """
+    key = implementing_agency(doc)
+    if procedure.lead_unit is not None or key is None or key not in units:
+        return
+    before = editing.entity_state(procedure)
+    procedure.lead_unit = units[key]
+    editing.stage(session, user, procedure, before)

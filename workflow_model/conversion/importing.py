@@ -24,7 +24,7 @@ from ..models import (
     VersionUnit,
 )
 from ..version_rules import refuse_open_version
-from .catalogue_sync import existing_case, upsert_case, upsert_procedure
+from .catalogue_sync import adopt_lead_unit, existing_case, upsert_case, upsert_procedure
 from .directory_sync import resolve_officers, resolve_units
 from .references import reference_errors
 from .step_content import (
@@ -133,6 +133,7 @@ def create_draft_from_document(
         procedure = upsert_procedure(session, doc.procedure, user)
         case = upsert_case(session, procedure, doc.procedure, user)
         units = resolve_units(session, doc, user)
+        adopt_lead_unit(session, procedure, doc, units, user)
         officers = resolve_officers(session, doc, units, user)
         version = FlowVersion(
             case=case,
