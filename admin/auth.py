@@ -144,6 +144,10 @@ def init_auth(app: Flask) -> None:
             return None
         if request.blueprint == PUBLIC_BLUEPRINT:
             return None
+        if request.path == "/" and request.method == "GET":
+            # The site's landing page for anonymous visitors is the public catalogue;
+            # staff reach the login form from its footer.
+            return redirect(url_for(f"{PUBLIC_BLUEPRINT}.index"))
         if is_editor_call(request.path, request.method):
             # The editor's scripts (callbacks, layout, bundles) cannot follow a redirect
             # to the login form: they are told plainly.

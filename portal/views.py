@@ -29,17 +29,19 @@ def _language() -> str:
 
 @blueprint.route("/thu-tuc/")
 def index() -> ResponseReturnValue:
-    """Search the catalogue by code or name, without diacritics, and by level."""
+    """Search by code or name, without diacritics; filter by level, field and agency."""
     session = _session()
     text = request.args.get("q", "")[: public.MAX_QUERY]
     level = request.args.get("level", "")[:32]
     field = request.args.get("field", "")[:300]
+    agency = request.args.get("agency", "")[:64]
     page = request.args.get("page", "1")
     found = public.search_procedures(
         session,
         text,
         level=level,
         field=field,
+        agency=agency,
         page=int(page) if page.isdigit() and len(page) < 7 else 1,
     )
     return render_template(
@@ -50,6 +52,8 @@ def index() -> ResponseReturnValue:
         levels=public.levels(session),
         field=field,
         fields=public.fields(session),
+        agency=agency,
+        agencies=public.agencies(session),
         duration=lambda case: format_duration(
             (case.legal_time_value, case.legal_time_unit), _language()
         ),

@@ -12,6 +12,9 @@ def test_log_in_and_see_the_procedure_list(browser, live_server: LiveServer) -> 
     problems: list[str] = []
     record_problems(page, problems)
     page.goto(f"{live_server.url}/")
+    # Anonymous visitors land on the public catalogue; staff log in from its footer.
+    assert page.url == f"{live_server.url}/thu-tuc/"
+    page.get_by_role("link", name="Cán bộ đăng nhập").click()
     assert page.url.startswith(f"{live_server.url}/login")
     assert page.locator("h1").inner_text() == "Đăng nhập"
     page.fill("#username", "admin")

@@ -88,3 +88,38 @@ def test_the_largest_flow_is_readable_without_login(
     assert page_width <= window
     page.screenshot(path=tmp_path / f"portal-{screen}.png", full_page=True)
     assert problems == []
+
+
+def test_the_cases_are_tabs_the_keyboard_moves_between(
+    visitor: Any, live_server: LiveServer
+) -> None:
+    page, problems = visitor("laptop")
+    page.goto(f"{live_server.url}/thu-tuc/1.009646.H05")
+    tabs = page.get_by_role("tab")
+    assert tabs.count() == 2
+    panels = page.locator(".portal-case")
+    first, second = tabs.nth(0), tabs.nth(1)
+    assert first.get_attribute("aria-selected") == "true"
+    assert panels.nth(0).is_visible() and not panels.nth(1).is_visible()
+    first.focus()
+    page.keyboard.press("ArrowRight")
+    assert second.get_attribute("aria-selected") == "true"
+    assert page.evaluate("document.activeElement.getAttribute('role')") == "tab"
+    assert panels.nth(1).is_visible() and not panels.nth(0).is_visible()
+    # The second case's own diagram is readable, and the address names the case.
+    fonts = (
+        panels.nth(1)
+        .locator("svg text")
+        .evaluate_all("ts => ts.map(t => parseFloat(getComputedStyle(t).fontSize))")
+    )
+    assert fonts and min(fonts) >= SMALLEST_TEXT
+    assert page.url.endswith(f"#{panels.nth(1).get_attribute('id')}")
+    page.keyboard.press("Home")
+    assert first.get_attribute("aria-selected") == "true"
+    # A link to a case opens on its tab.
+    page.goto(f"{live_server.url}/thu-tuc/1.009646.H05#{panels.nth(1).get_attribute('id')}")
+    page.reload()
+    assert page.get_by_role("tab").nth(1).get_attribute("aria-selected") == "true"
+    second.click()
+    assert panels.nth(1).is_visible()
+    assert problems == []

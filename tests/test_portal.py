@@ -175,7 +175,7 @@ def test_robots_and_the_site_map_point_at_the_public_pages(site: Site) -> None:
 
 def test_staff_pages_still_need_a_login(site: Site) -> None:
     visitor = site.browser()
-    for path in ("/", "/procedure/", "/officer/", "/versions/procedure/1"):
+    for path in ("/procedure/", "/officer/", "/versions/procedure/1"):
         response = visitor.get(path)
         assert response.status_code == 302 and "/login" in response.headers["Location"], path
 
@@ -214,3 +214,39 @@ def test_each_step_lists_the_dossier_components_it_checks(site: Site) -> None:
     for entry in checked:
         for key in entry.documents:
             assert escape(names[key]) in rows[str(escape(entry.name))], entry.key
+
+
+def test_anonymous_visitors_land_on_the_catalogue_and_staff_on_their_home(site: Site) -> None:
+    visitor = site.browser()
+    response = visitor.get("/")
+    assert response.status_code == 302 and response.headers["Location"] == "/thu-tuc/"
+    assert 'href="/login"' in visitor.text("/thu-tuc/")  # the staff's way in
+    staff = site.browser()
+    staff.login("admin", site.passwords["admin"])
+    assert staff.get("/").status_code == 200
+
+
+def test_the_agency_filter_and_who_may_apply(site: Site) -> None:
+    with site.session() as s:
+        procedure = s.scalar(sa.select(Procedure).where(Procedure.code == DRAFTED))
+        assert procedure is not None and procedure.lead_unit is not None
+        agency, agency_name = procedure.lead_unit.code, procedure.lead_unit.name
+        procedure.applicants = 'Tổ chức, cá nhân <b>"trong nước"</b>'
+        s.commit()
+        others = set(
+            s.scalars(
+                sa.select(Procedure.code).where(
+                    Procedure.lead_unit_id != procedure.lead_unit_id, Procedure.active.is_(True)
+                )
+            )
+        )
+    assert others, "the demo needs procedures of another agency"
+    visitor = site.browser()
+    found = visitor.text(f"/thu-tuc/?agency={agency}")
+    assert f'href="/thu-tuc/{DRAFTED}"' in found
+    assert not [code for code in others if f'href="/thu-tuc/{code}"' in found]
+    assert f'<option value="{agency}" selected>{escape(agency_name)}</option>' in found
+    assert "0 thủ tục" in visitor.text("/thu-tuc/?agency=no-such-agency")
+    page = visitor.text(f"/thu-tuc/{DRAFTED}")
+    assert "Đối tượng thực hiện" in page
+    assert str(escape('Tổ chức, cá nhân <b>"trong nước"</b>')) in page

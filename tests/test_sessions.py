@@ -30,7 +30,7 @@ def copy_of(site: Site, browser: Browser) -> Browser:
 
 
 def is_logged_in(browser: Browser) -> bool:
-    response = browser.get("/")
+    response = browser.get("/procedure/")
     if response.status_code == 302:
         assert "/login" in response.headers["Location"]
         return False

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from .document import FlowDocument
 from .lifecycle import version_document, version_in_force
-from .models import Field, Level, Officer, Procedure, ProcedureCase
+from .models import Field, Level, Officer, Procedure, ProcedureCase, Unit
 from .text import fold
 
 MAX_QUERY = 200
@@ -63,13 +63,20 @@ class PublishedCase:
 
 
 def search_procedures(
-    session: Session, text: str = "", *, level: str = "", field: str = "", page: int = 1
+    session: Session,
+    text: str = "",
+    *,
+    level: str = "",
+    field: str = "",
+    agency: str = "",
+    page: int = 1,
 ) -> SearchPage:
     """Active procedures whose code or name contains `text`, without diacritics.
 
-    ``level`` is a level key (``province``…) and ``field`` a field's name (lĩnh vực); an
-    unknown one finds nothing. `text` is cut to `MAX_QUERY` characters, and `page` kept
-    within the pages there are.
+    ``level`` is a level key (``province``…), ``field`` a field's name (lĩnh vực) and
+    ``agency`` the code of the implementing agency (cơ quan thực hiện, the procedure's
+    lead unit); an unknown one finds nothing. `text` is cut to `MAX_QUERY` characters,
+    and `page` kept within the pages there are.
     """
     words = fold(text[:MAX_QUERY])
     query = sa.select(Procedure).where(Procedure.active.is_(True))
@@ -80,6 +87,8 @@ def search_procedures(
         query = query.join(Level, Procedure.level_id == Level.id).where(Level.key == level)
     if field:
         query = query.join(Field, Procedure.field_id == Field.id).where(Field.name == field)
+    if agency:
+        query = query.join(Unit, Procedure.lead_unit_id == Unit.id).where(Unit.code == agency)
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
@@ -160,6 +169,18 @@ def fields(session: Session) -> list[str]:
             .order_by(Field.name)
         )
     )
+
+
+def agencies(session: Session) -> list[tuple[str, str]]:
+    """``(code, name)`` of the implementing agencies of active procedures, for the filter."""
+    rows = session.execute(
+        sa.select(Unit.code, Unit.name)
+        .join(Procedure, Procedure.lead_unit_id == Unit.id)
+        .where(Procedure.active.is_(True))
+        .distinct()
+        .order_by(Unit.name, Unit.code)
+    )
+    return [(code, name) for code, name in rows]
 
 
 def levels(session: Session) -> list[Level]:

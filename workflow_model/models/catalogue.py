@@ -37,7 +37,8 @@ class Procedure(Base):
     """An administrative procedure of the catalogue, identified by its national code.
 
     Its legal time lives on its cases (`ProcedureCase`), since each case (trường hợp)
-    may have its own. `legal_basis` (căn cứ pháp lý) is a list of texts; `fees`
+    may have its own. `applicants` says who may apply (đối tượng thực hiện), as the
+    catalogue words it. `legal_basis` (căn cứ pháp lý) is a list of texts; `fees`
     (phí, lệ phí) a list of ``{"name", "amount", "currency"}``.
     """
 
@@ -49,6 +50,7 @@ class Procedure(Base):
     level_id: Mapped[int] = mapped_column(sa.ForeignKey("levels.id", ondelete="RESTRICT"))
     field_id: Mapped[int | None] = mapped_column(sa.ForeignKey("fields.id", ondelete="RESTRICT"))
     lead_unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id", ondelete="RESTRICT"))
+    applicants: Mapped[str] = mapped_column(sa.String(1000), default="")
     result: Mapped[str] = mapped_column(sa.String(2000), default="")
     legal_basis: Mapped[list[Any]] = mapped_column(default=list)
     fees: Mapped[list[Any]] = mapped_column(default=list)
