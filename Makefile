@@ -36,6 +36,7 @@ run: $(VENV)/.installed
 	$(BIN)/sodo demo --if-empty
 	@echo
 	@echo "Sơ Đồ is served at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
+	@echo "Public pages: http://$(HOST):$(PORT)/thu-tuc/   Staff login: http://$(HOST):$(PORT)/login"
 	@echo "A delivery worker pushes approved versions to the configured targets."
 	@echo
 	@# One delivery worker beside the server (SQLite supports one), stopped with it.
