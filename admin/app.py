@@ -68,9 +68,12 @@ def _security_headers(response: Response) -> Response:
     policy = (
         EDITOR_CONTENT_SECURITY_POLICY if is_editor_path(request.path) else CONTENT_SECURITY_POLICY
     )
-    response.headers.setdefault("Content-Security-Policy", policy.format(nonce=csp_nonce()))
+    if "Content-Security-Policy" not in response.headers:
+        response.headers["Content-Security-Policy"] = policy.format(nonce=csp_nonce())
+        # A response with its own policy (the embeddable public diagram) says itself
+        # who may frame it; every other one may be framed by nobody.
+        response.headers["X-Frame-Options"] = "DENY"
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if not _is_asset() and request.blueprint != auth.PUBLIC_BLUEPRINT:
         # Pages show what one user may see: no copy is kept by the browser or a proxy,

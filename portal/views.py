@@ -16,6 +16,9 @@ from workflow_model.models import Procedure
 
 blueprint = Blueprint("portal", __name__, template_folder="templates")
 
+EMBEDDABLE_POLICY = "default-src 'none'; frame-ancestors *"
+"""The diagram's own policy: it loads and runs nothing, and any site may embed it."""
+
 
 def _session() -> Session:
     session: Session = current_app.extensions[APP_SESSIONS]()
@@ -92,6 +95,8 @@ def procedure(code: str) -> ResponseReturnValue:
 def diagram(code: str) -> ResponseReturnValue:
     """The diagram of a case in force, to embed (``?case=KEY``; the first case by default).
 
+    Any site may show it, in an ``<img>``, an ``<object>`` or a frame.
+
     Cached by the snapshot's SHA-256: an ``ETag``, and 304 when the client has it.
     """
     session, found = _procedure_or_404(code)
@@ -108,6 +113,9 @@ def diagram(code: str) -> ResponseReturnValue:
     response.set_etag(tag)
     response.headers["Cache-Control"] = "public, max-age=300"
     response.headers["Content-Disposition"] = f'inline; filename="{found.code}.svg"'
+    # Other sites (the province's portal) may frame it; `frame-ancestors` overrides the
+    # site-wide X-Frame-Options in browsers. The picture needs nothing else to load.
+    response.headers["Content-Security-Policy"] = EMBEDDABLE_POLICY
     return response
 
 

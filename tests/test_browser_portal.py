@@ -7,7 +7,9 @@ frame (the page itself does not), and no page or console error (CSP included) ha
 
 from __future__ import annotations
 
+import http.server
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -122,4 +124,34 @@ def test_the_cases_are_tabs_the_keyboard_moves_between(
     assert page.get_by_role("tab").nth(1).get_attribute("aria-selected") == "true"
     second.click()
     assert panels.nth(1).is_visible()
+    assert problems == []
+
+
+def test_another_site_may_embed_the_diagram(visitor: Any, live_server: LiveServer) -> None:
+    page, problems = visitor("laptop")
+    url = f"{live_server.url}/thu-tuc/{procedure_code(LARGEST)}/so-do.svg"
+    html = (
+        f'<iframe src="{url}" width="800" height="400" title="x"></iframe><img src="{url}" alt="x">'
+    ).encode()
+
+    class Embedder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(html)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    # A page of another origin (another port), framing the picture and showing it.
+    other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Embedder)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    try:
+        page.goto(f"http://127.0.0.1:{other.server_address[1]}/")
+        page.wait_for_function("document.querySelector('img').complete")
+        assert page.evaluate("document.querySelector('img').naturalWidth") > 0
+        assert page.frame_locator("iframe").locator("svg text").first.text_content()
+    finally:
+        other.shutdown()
     assert problems == []

@@ -137,6 +137,13 @@ def test_the_diagram_is_cached_by_its_snapshot(site: Site) -> None:
     first = visitor.get(f"/thu-tuc/{DRAFTED}/so-do.svg")
     tag = first.headers["ETag"]
     assert tag and "public" in first.headers["Cache-Control"]
+    # Embeddable anywhere, and loading nothing itself.
+    policy = first.headers["Content-Security-Policy"]
+    assert "frame-ancestors *" in policy and "default-src 'none'" in policy
+    assert "X-Frame-Options" not in first.headers
+    page = visitor.get(f"/thu-tuc/{DRAFTED}").headers
+    assert "frame-ancestors 'none'" in page["Content-Security-Policy"]
+    assert page["X-Frame-Options"] == "DENY"
     again = visitor.get(f"/thu-tuc/{DRAFTED}/so-do.svg", headers={"If-None-Match": tag})
     assert again.status_code == 304 and not again.data
     parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True)
