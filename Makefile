@@ -46,10 +46,11 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-dev
 	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory node-tools; \
-	else echo "npm not found: the bpmnlint tests will skip (apt-get install npm)"; fi
+	else echo "npm not found: the bpmnlint and axe-core tests will skip (apt-get install npm)"; fi
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope
 
-# bpmnlint, which the BPMN export tests run (they skip without it, unless CI requires it).
+# bpmnlint, which the BPMN export tests run, and axe-core, which the accessibility tests inject
+# into the public pages (both skip without them, unless CI requires them).
 NODE_TOOLS := tests/node/node_modules/.package-lock.json
 $(NODE_TOOLS): tests/node/package.json tests/node/package-lock.json
 	npm ci --prefix tests/node --no-audit --no-fund

@@ -219,11 +219,19 @@ def render_svg(
     *,
     locale: str = "vi",
     overlay: Mapping[str, str] | None = None,
+    ids: str = "sodo",
 ) -> bytes:
     """The flow as an SVG picture at its natural size (UTF-8 bytes).
 
     `overlay` gives a tracking state (a key of `STATES`) to some steps; an unknown
-    state is drawn as no state.
+    state is drawn as no state. `ids` prefixes the picture's element ids (its title, its
+    description and its arrow head): pictures inlined in one page need their own, or the
+    second one's name (``aria-labelledby``) would be the first one's title.
+
+    >>> from workflow_model.demo_data import demo_flow
+    >>> b'aria-labelledby="case-2-title case-2-desc"' in render_svg(
+    ...     demo_flow("caobang-1_004944-1.json"), ids="case-2")
+    True
     """
     # The width comes from the layout; the title is wrapped to it, and the lanes go below.
     plain = layout(doc, locale)
@@ -244,11 +252,11 @@ def render_svg(
             "height": _n(bottom),
             "viewBox": f"0 0 {_n(right)} {_n(bottom)}",
             "role": "img",
-            "aria-labelledby": "sodo-title sodo-desc",
+            "aria-labelledby": f"{ids}-title {ids}-desc",
         },
     )
-    title_element = ET.SubElement(root, "title", {"id": "sodo-title"})
-    desc = ET.SubElement(root, "desc", {"id": "sodo-desc"})
+    title_element = ET.SubElement(root, "title", {"id": f"{ids}-title"})
+    desc = ET.SubElement(root, "desc", {"id": f"{ids}-desc"})
     words = WORDS.get(locale, WORDS["vi"])
     desc.text = words["desc"].format(
         count=len(doc.steps), steps="; ".join(step.name for step in doc.steps)
@@ -258,7 +266,7 @@ def render_svg(
         defs,
         "marker",
         {
-            "id": "sodo-arrow",
+            "id": f"{ids}-arrow",
             "viewBox": "0 0 10 10",
             "refX": "10",
             "refY": "5",
@@ -286,7 +294,7 @@ def render_svg(
             },
         )
         _text(group, box.x1 + 10, box.y1 + LANE_LABEL - 4, name, **{"font-weight": "bold"})
-    _edges(root, doc, boxes)
+    _edges(root, doc, boxes, f"url(#{ids}-arrow)")
     states = overlay or {}
     for step in doc.steps:
         _step(root, doc, step, boxes[step.key], states.get(step.key), locale)
@@ -295,7 +303,7 @@ def render_svg(
     return data
 
 
-def _edges(root: ET.Element, doc: FlowDocument, boxes: Mapping[str, Box]) -> None:
+def _edges(root: ET.Element, doc: FlowDocument, boxes: Mapping[str, Box], arrow: str) -> None:
     group = ET.SubElement(root, "g", {"class": "sodo-transitions"})
     for link in doc.transitions:
         if link.source not in boxes or link.target not in boxes:
@@ -315,7 +323,7 @@ def _edges(root: ET.Element, doc: FlowDocument, boxes: Mapping[str, Box]) -> Non
                 "y2": _n(y2),
                 "stroke": "#546e7a",
                 "stroke-width": "1.5",
-                "marker-end": "url(#sodo-arrow)",
+                "marker-end": arrow,
             },
         )
         if link.label:

@@ -77,8 +77,11 @@ def procedure(code: str) -> ResponseReturnValue:
     session, found = _procedure_or_404(code)
     cases = public.published_cases(session, found)
     language = _language()
+    # Each picture names itself by its own title: its ids are the case's, not shared.
     diagrams = {
-        item.case.id: Markup(render_svg(item.document, locale=language).decode())
+        item.case.id: Markup(
+            render_svg(item.document, locale=language, ids=f"diagram-{item.case.id}").decode()
+        )
         for item in cases
         if item.document is not None
     }

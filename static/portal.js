@@ -18,8 +18,8 @@
       link.setAttribute("role", "tab");
       link.setAttribute("aria-controls", panels[index].id);
       panels[index].setAttribute("role", "tabpanel");
+      // The panel holds focusable content (its diagram's frame), so it is no stop itself.
       panels[index].setAttribute("aria-labelledby", link.id);
-      panels[index].setAttribute("tabindex", "0");
     });
 
     function select(index, focus) {

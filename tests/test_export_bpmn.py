@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import os
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -18,7 +17,7 @@ from typing import Any
 import defusedxml.ElementTree as SafeET
 import pytest
 import SpiffWorkflow
-from conftest import FLOWS_DIR, missing_part, sample_paths
+from conftest import FLOWS_DIR, sample_paths
 from flow_samples import flow, step
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -26,6 +25,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.parser import BpmnParser
 from SpiffWorkflow.util.task import TaskState
+from support.node_tools import NODE_MODULES, node_tool, node_tool_missing
 
 from exporters import ExportItem, ExportOptions, VersionInfo, export
 from exporters.bpmn import export_bpmn
@@ -35,7 +35,7 @@ from workflow_model.document.limits import KEY_RE, MAX_KEY_LENGTH
 from workflow_model.flowgraph import FlowGraph
 
 ROOT = Path(__file__).resolve().parents[1]
-BPMNLINT = ROOT / "tests" / "node" / "node_modules" / ".bin" / "bpmnlint"
+BPMNLINT = NODE_MODULES / ".bin" / "bpmnlint"
 XSD = Path(SpiffWorkflow.__file__).parent / "bpmn" / "parser" / "schema" / "BPMN20.xsd"
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
@@ -149,12 +149,6 @@ def _all(root: etree._Element, path: str) -> list[etree._Element]:
 # Tools ------------------------------------------------------------------------------------
 
 
-def _tool_missing(reason: str) -> None:
-    if os.environ.get("CI", "") not in ("", "0", "false"):
-        pytest.fail(f"{reason}, but CI requires it")
-    missing_part("SODO_REQUIRE_BPMNLINT", reason)
-
-
 @functools.cache
 def _schema() -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(XSD)))
@@ -179,9 +173,8 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def lint_output(exported: dict[str, Path]) -> str:
     """bpmnlint over every exported file at once, from the root (where .bpmnlintrc is)."""
     if shutil.which("node") is None:
-        _tool_missing("node is not installed")
-    if not BPMNLINT.exists():
-        _tool_missing("bpmnlint is not installed: run `npm ci --prefix tests/node`")
+        node_tool_missing("SODO_REQUIRE_BPMNLINT", "node is not installed")
+    node_tool(BPMNLINT, "SODO_REQUIRE_BPMNLINT")
     result = subprocess.run(
         [str(BPMNLINT), "--max-warnings=0", *map(str, exported.values())],
         cwd=ROOT,

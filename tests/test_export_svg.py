@@ -156,3 +156,14 @@ def test_an_overlay_colours_steps_by_state_and_ignores_unknown_states() -> None:
 
 def test_the_same_document_gives_the_same_bytes() -> None:
     assert render_svg(flow()) == render_svg(flow())
+
+
+def test_pictures_inlined_in_one_page_keep_their_own_ids() -> None:
+    first, second = (parse(render_svg(flow(), ids=prefix)) for prefix in ("case-1", "case-2"))
+    for root, prefix in ((first, "case-1"), (second, "case-2")):
+        ids = {element.get("id") for element in root.iter() if element.get("id")}
+        assert ids == {f"{prefix}-title", f"{prefix}-desc", f"{prefix}-arrow"}
+        # The name and the arrows point inside the picture itself.
+        assert set(root.get("aria-labelledby").split()) <= ids
+        arrows = {line.get("marker-end") for line in root.iter("{*}line")}
+        assert arrows == {f"url(#{prefix}-arrow)"}
