@@ -30,6 +30,13 @@ def _language() -> str:
     return locale.language if locale is not None else "vi"
 
 
+@blueprint.context_processor
+def _data_language() -> dict[str, Markup]:
+    # The catalogue and the processes are written in Vietnamese whatever the page's
+    # language: an English page marks them, so a screen reader reads them as Vietnamese.
+    return {"data_lang": Markup(' lang="vi"') if _language() != "vi" else Markup("")}
+
+
 @blueprint.route("/thu-tuc/")
 def index() -> ResponseReturnValue:
     """Search by code or name, without diacritics; filter by level, field and agency."""

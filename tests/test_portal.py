@@ -195,6 +195,7 @@ def test_the_field_filter_and_the_language_switch(site: Site) -> None:
     assert f'href="/thu-tuc/{DRAFTED}"' in found
     assert 'href="/thu-tuc/1.009646.H05"' not in found
     assert f'<option value="{field}" selected>' in found
+    assert 'lang="vi"' not in found.split("<html", 1)[1].split(">", 1)[1]  # Vietnamese page
     # The switch is a form on every public page; English is one click away.
     token = visitor.token("/thu-tuc/")
     response = visitor.client.post("/language", data={"lang": "en", "csrf_token": token})
@@ -202,6 +203,9 @@ def test_the_field_filter_and_the_language_switch(site: Site) -> None:
     assert "Find an administrative procedure" in visitor.text("/thu-tuc/")
     english = visitor.text(f"/thu-tuc/{DRAFTED}")
     assert "Legal basis" in english and "working days" in english
+    # The catalogue's own words stay Vietnamese, and say so to screen readers.
+    assert '<html lang="en">' in english and '<h1 lang="vi">' in english
+    assert '<td lang="vi">' in english and '<td lang="vi">' in visitor.text("/thu-tuc/")
 
 
 def test_each_step_lists_the_dossier_components_it_checks(site: Site) -> None:
