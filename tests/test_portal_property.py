@@ -9,18 +9,20 @@ name and an officer of its own, so the public page and the SVG can tell which ve
 they show. A small model, written from the rules of `workflow_model.lifecycle` ("the
 approved version whose effective date is the latest one reached", ties to the higher
 number; a version in force supersedes the approved ones effective before it, on
-approval and on activation), predicts each outcome, each status and
+approval, on activation and before a retirement), predicts each outcome, each status and
 the version in force; the lifecycle, the public page and the diagram must agree with it,
 on SQLite and on PostgreSQL.
 
 The clock is not injectable: effective dates are whole days from the start of each
-history, so those before it have passed and those after it have not.
+history, so those before it have passed and those after it have not. The one history
+where a date comes while it runs is a plain test at the end, with a short wait.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -432,6 +434,8 @@ class History:
             return
         version = versions[pick % len(versions)]
         row = self.row(case, version.number)
+        # Retiring first supersedes what a successor in force has replaced by now.
+        self.model.activate(utcnow())
         refusal = None if version.status is VersionStatus.APPROVED else "illegal-transition"
         if self.attempt(refusal, lambda: retire(self.session, row, self.approver)):
             version.status = VersionStatus.RETIRED
@@ -540,3 +544,50 @@ def test_the_public_page_shows_exactly_the_version_in_force(
             lifecycle.check_lifecycle()
         lifecycle.check_lifecycle(every_day=True)
         lifecycle.check_public_pages(site.browser())
+
+
+def test_retiring_the_version_in_force_never_brings_back_the_one_it_replaced(
+    site: Site,
+) -> None:
+    """v2 takes effect after its approval, with no activation since: v1 is replaced all the same.
+
+    Once v2's effective date has come, v1 is superseded whether or not the scheduled
+    `sodo versions activate` has run: retiring v1 is refused as superseded, and retiring
+    v2 leaves the case with nothing in force, never v1 again.
+    """
+    with site.session() as session:
+        admin = session.scalar(sa.select(User).where(User.username == "admin"))
+        approver = session.scalar(sa.select(User).where(User.username == "approver"))
+        assert admin is not None and approver is not None
+        lifecycle = History(session, admin, approver, f"9.{next(SERIAL):06d}", utcnow())
+        for operation in ("import", "submit", "approve", "copy", "submit"):
+            lifecycle.run((operation, "a", None) if operation == "approve" else (operation, "a"))
+        first, second = lifecycle.row("a", 1), lifecycle.row("a", 2)
+        soon = utcnow() + timedelta(seconds=0.5)
+        approve(
+            session,
+            second,
+            approver,
+            effective_from=soon,
+            reviewed_sha256=second.submitted_sha256 or "",
+            validate=validate,
+        )
+        assert first.status is VersionStatus.APPROVED  # v2 is not in force yet
+        # Real time passes, the clock being the system's.
+        time.sleep(max(0.0, (soon - utcnow()).total_seconds()) + 0.05)
+        old, new = lifecycle.model.cases["a"]
+        visitor = site.browser()
+        page = visitor.text(f"/thu-tuc/{lifecycle.code}")
+        assert new.step in page and old.step not in page
+        with pytest.raises(ChangeRefused) as caught:
+            retire(session, first, approver)
+        assert caught.value.code == "illegal-transition"
+        assert caught.value.params["current"] == "superseded"
+        session.rollback()
+        retire(session, second, approver)
+        session.expire_all()
+        assert version_in_force(session, second.case_id) is None
+        assert session.get(FlowVersion, first.id).status is VersionStatus.SUPERSEDED
+        page = visitor.text(f"/thu-tuc/{lifecycle.code}")
+        assert UNPUBLISHED_VI in page and old.step not in page and new.step not in page
+        assert visitor.get(f"/thu-tuc/{lifecycle.code}/so-do.svg?case=a").status_code == 404
