@@ -305,9 +305,17 @@ def reject(session: Session, version: FlowVersion, user: User, reason: str) -> N
 
 
 def retire(session: Session, version: FlowVersion, user: User) -> None:
-    """Retire an approved version, when its procedure is abolished."""
+    """Retire an approved version, when its procedure is abolished.
+
+    The versions whose successor's effective date has come are superseded first, as
+    `activate_due_versions` would have done by now: retiring the version in force never
+    brings back the one it replaced, and a version already replaced is refused as
+    superseded (the caller rolls back, as after any refusal).
+    """
     _refuse_transition(version, "retire")
     require_role(user, Role.APPROVER)
+    activate_due_versions(session, utcnow(), user)
+    _refuse_transition(version, "retire")
     before = version.status.value
     version.status = VersionStatus.RETIRED
     _journal(session, user, "retire", version, before)
