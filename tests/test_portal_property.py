@@ -563,7 +563,8 @@ def test_retiring_the_version_in_force_never_brings_back_the_one_it_replaced(
         for operation in ("import", "submit", "approve", "copy", "submit"):
             lifecycle.run((operation, "a", None) if operation == "approve" else (operation, "a"))
         first, second = lifecycle.row("a", 1), lifecycle.row("a", 2)
-        soon = utcnow() + timedelta(seconds=0.5)
+        # Far enough ahead that a slow, shared machine still approves before it comes.
+        soon = utcnow() + timedelta(seconds=3)
         approve(
             session,
             second,
