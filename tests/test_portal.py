@@ -17,6 +17,7 @@ from markupsafe import escape
 from support.admin_site import Site
 
 from workflow_model.demo_data import demo_flow
+from workflow_model.document.durations import format_duration
 from workflow_model.models import (
     FlowVersion,
     Officer,
@@ -261,3 +262,20 @@ def test_the_agency_filter_and_who_may_apply(site: Site) -> None:
     page = visitor.text(f"/thu-tuc/{DRAFTED}")
     assert "Đối tượng thực hiện" in page
     assert str(escape('Tổ chức, cá nhân <b>"trong nước"</b>')) in page
+
+
+def test_the_legal_time_shown_is_the_one_the_process_in_force_was_approved_with(
+    site: Site,
+) -> None:
+    doc = demo_flow("hatinh-1_013871-1.json")
+    with site.session() as s:
+        # A later draft's import (or a form) changes the case's legal time in the catalogue.
+        s.execute(
+            sa.update(ProcedureCase)
+            .where(ProcedureCase.procedure_id == Procedure.id, Procedure.code == DRAFTED)
+            .values(legal_time_value=99)
+        )
+        s.commit()
+    page = site.browser().text(f"/thu-tuc/{DRAFTED}")
+    assert f"Thời hạn giải quyết: {format_duration(doc.procedure.legal_time)}" in page
+    assert "99 ngày" not in page
