@@ -11,8 +11,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_wtf import CSRFProtect
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
+import api
 import portal
 from workflow_model.db import private_folder
 from workflow_model.lifecycle import CorruptSnapshot
@@ -21,7 +22,7 @@ from . import auth, views
 from .admin_views import csp_nonce, init_admin
 from .bounds import RowIdConverter
 from .commands import register_commands
-from .config import load_config
+from .config import load_config, secret_box
 from .database import init_database
 from .editor import init_editor, is_editor_path
 from .i18n import init_i18n
@@ -96,6 +97,9 @@ ERROR_MESSAGES = {
 
 
 def _error_page(error: HTTPException) -> ResponseReturnValue:
+    if api.is_api_path(request.path):
+        # Machines get JSON, also for an address the API does not have.
+        return api.error_response(error)
     code = error.code or 500
     message = ERROR_MESSAGES.get(code, _l("Something went wrong."))
     if isinstance(error, CSRFError):
@@ -123,6 +127,8 @@ def _unexpected_error(error: Exception) -> ResponseReturnValue:
         request.path,
         exc_info=error,
     )
+    if api.is_api_path(request.path):
+        return api.error_response(InternalServerError(), trace_id=trace_id)
     message = _l("Something went wrong.")
     return render_template("error.html", code=500, message=message, trace_id=trace_id), 500
 
@@ -149,9 +155,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # The login check runs before the CSRF check: a visitor who is not logged in is sent
     # to the login form (or gets a 401 from the editor's scripts), whatever the token.
     auth.init_auth(app)
-    CSRFProtect(app)
+    csrf = CSRFProtect(app)
     app.register_blueprint(views.blueprint)
     app.register_blueprint(portal.blueprint)
+    api.init_api(app, csrf, secret_box(app.config))
     init_admin(app)
     init_editor(app)
     app.after_request(_security_headers)

@@ -25,6 +25,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from api import is_api_path
 from workflow_model.accounts import end_sessions, session_is_current
 from workflow_model.accounts import login as check_login
 from workflow_model.models import User
@@ -143,6 +144,9 @@ def init_auth(app: Flask) -> None:
         if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
             return None
         if request.blueprint == PUBLIC_BLUEPRINT:
+            return None
+        if is_api_path(request.path):
+            # Machines present a token, which the API checks itself on every request.
             return None
         if request.path == "/" and request.method == "GET":
             # The site's landing page for anonymous visitors is the public catalogue;

@@ -40,8 +40,6 @@ worker against the server's own neighbourhood (SSRF):
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import ipaddress
 import os
 import socket
@@ -59,6 +57,8 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from exporters import FORMATS
+from workflow_model.signing import HEADER as SIGNATURE_HEADER
+from workflow_model.signing import signature
 
 KINDS = ("http", "camunda7", "directory")
 BODY_LIMIT = 1024
@@ -185,24 +185,6 @@ class Outcome:
     body: str = ""
     error: str = ""
     duration: float = 0.0
-
-
-def signature(body: bytes, secret: str) -> str:
-    """The ``X-Sodo-Signature`` of `body`: ``sha256=`` and the hex HMAC-SHA256 with `secret`.
-
-    >>> signature(b"body", "secret")
-    'sha256=dc46983557fea127b43af721467eb9b3fde2338fe3e14f51952aa8478c13d355'
-    """
-    digest = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
-    return f"sha256={digest}"
-
-
-def verify_signature(body: bytes, secret: str, header: str) -> bool:
-    """True when `header` is the signature of `body` with `secret` (constant-time check).
-
-    What a receiver does; here for the receivers written in Python, and for the tests.
-    """
-    return hmac.compare_digest(signature(body, secret), header or "")
 
 
 def ascii_header(value: str) -> str:
@@ -425,7 +407,7 @@ def send_http(payload: Payload, target: TargetSettings) -> Outcome:
     """POST the bytes to the target's URL, signed with its secret."""
     headers = {**_common_headers(payload), "Content-Type": payload.media_type}
     if target.secret:
-        headers["X-Sodo-Signature"] = signature(payload.content, target.secret)
+        headers[SIGNATURE_HEADER] = signature(payload.content, target.secret)
     started = time.monotonic()
     with _session(target.limits) as http:
         return _post(

@@ -31,7 +31,7 @@ from werkzeug.wrappers import Request
 
 from delivery import transports
 from delivery.exporting import export_version
-from delivery.transports import Payload, TargetSettings, signature, verify_signature
+from delivery.transports import Payload, TargetSettings
 from delivery.worker import Worker
 from validators import validate
 from workflow_model import delivery as outbox
@@ -52,6 +52,7 @@ from workflow_model.models import (
     VersionStatus,
     utcnow,
 )
+from workflow_model.signing import signature, verify_signature
 
 CAOBANG = FLOWS_DIR / "caobang-1_004944-1.json"
 SECRET = "khóa-bí-mật-9f2c7d1e"  # a test secret, looked for in every output

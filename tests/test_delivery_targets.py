@@ -22,12 +22,13 @@ from support.signoff import approved_flow, author_and_approver
 from werkzeug.wrappers import Request
 
 from delivery import transports
-from delivery.transports import Payload, TargetLimits, TargetSettings, verify_signature
+from delivery.transports import Payload, TargetLimits, TargetSettings
 from delivery.worker import Worker
 from workflow_model import delivery as outbox
 from workflow_model.db import make_session_factory
 from workflow_model.migrate import downgrade, upgrade
 from workflow_model.models import Delivery, DeliveryStatus, DeliveryTarget, TargetKind
+from workflow_model.signing import verify_signature
 from workflow_model.target_secrets import SecretBox, SecretUnreadable
 
 SECRET = "khóa-bí-mật-3c8e1f"  # a test secret

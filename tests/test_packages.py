@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ["admin", "portal", "workflow_model", "validators", "exporters", "delivery"]
+PACKAGES = ["admin", "portal", "api", "workflow_model", "validators", "exporters", "delivery"]
 
 
 @pytest.mark.parametrize("name", PACKAGES)
@@ -89,4 +89,10 @@ def test_exporters_send_nothing_over_the_network() -> None:
 
 def test_the_public_pages_import_no_admin_and_no_login() -> None:
     """`portal` reads through the domain and draws with the exporters; it is no staff page."""
-    assert _importing("portal", ("admin", "flask_admin", "flask_login", "dash")) == []
+    assert _importing("portal", ("admin", "api", "flask_admin", "flask_login", "dash")) == []
+
+
+def test_the_api_imports_no_admin_no_portal_and_no_login() -> None:
+    """`api` authenticates machines by token and works through the domain only."""
+    names = ("admin", "portal", "delivery", "flask_admin", "flask_login", "dash")
+    assert _importing("api", names) == []

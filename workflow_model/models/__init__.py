@@ -15,6 +15,7 @@ from ..enums import (
 )
 from . import search  # noqa: F401 - keeps search_text columns in step
 from .accounts import AuditEvent, LoginFailure, LoginThrottle, User, UserRole
+from .api_tokens import ApiToken
 from .base import Base, utcnow
 from .calendar import DayOverride
 from .catalogue import DEFAULT_CASE_KEY, DossierComponent, Field, Procedure, ProcedureCase
@@ -46,6 +47,7 @@ __all__ = [
     "HOURS_PER_WORKING_DAY",
     "OPEN_STATUSES",
     "STANDARD_LEVELS",
+    "ApiToken",
     "AttemptOutcome",
     "AuditEvent",
     "Base",
