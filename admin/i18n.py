@@ -11,6 +11,8 @@ from flask import Flask, current_app, request, session
 from flask_babel import Babel, Domain, format_datetime, format_decimal, get_locale
 from wtforms.i18n import messages_path
 
+from api import is_api_path
+
 LANGUAGES = ("vi", "en")
 SOURCE_DIR = Path(__file__).with_name("translations")
 
@@ -34,12 +36,18 @@ def compile_catalogues(target: Path) -> Path:
 
 
 def select_locale() -> str:
-    """Return the language of this request: the one chosen in the session, else Vietnamese."""
+    """Return the language of this request: the one chosen in the session, else Vietnamese.
+
+    An API request has no session: its ``Accept-Language`` chooses, Vietnamese by default.
+    """
     chosen = session.get("lang")
     if chosen in LANGUAGES:
         return chosen
     if request and request.args.get("lang") in LANGUAGES:
         return request.args["lang"]
+    if request and is_api_path(request.path):
+        # Machines keep no session: their client says which language its people read.
+        return request.accept_languages.best_match(LANGUAGES, default="vi") or "vi"
     return "vi"
 
 

@@ -1,4 +1,9 @@
-"""The API's errors as JSON: a stable code, and a message in the client's language."""
+"""The API's errors as problem details (RFC 9457), titled in the client's language.
+
+``{"type": "about:blank", "title": …, "status": …, "code": …}`` with the media type
+``application/problem+json``: `code` is the stable word clients test, `title` the
+sentence a person reads (Vietnamese, or English with ``Accept-Language: en``).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 URL_PREFIX = "/api/v1"
+PROBLEM = "application/problem+json"
 
 # One message per status the API answers with; the code is what clients test.
 ERRORS = {
@@ -26,16 +32,18 @@ def is_api_path(path: str) -> bool:
 
 
 def error_response(error: HTTPException, trace_id: str | None = None) -> Response:
-    """`error` as ``{"error": code, "message": text}`` with its status.
+    """`error` as problem details with its status.
 
     A bug's answer also carries the `trace_id` under which it was logged.
     """
     status = error.code or 500
-    code, message = ERRORS.get(status, ("error", _l("Something went wrong.")))
-    body: dict[str, str] = {"error": code, "message": str(message)}
+    code, title = ERRORS.get(status, ("error", _l("Something went wrong.")))
+    body: dict[str, object] = {"type": "about:blank", "title": str(title), "status": status}
+    body["code"] = code
     if trace_id is not None:
         body["trace_id"] = trace_id
     response = jsonify(body)
+    response.mimetype = PROBLEM
     response.status_code = status
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="sodo"'
