@@ -18,7 +18,6 @@ from support.cli import sodo_in_folder as run
 
 from workflow_model.accounts import create_user
 from workflow_model.api_tokens import (
-    ApiScope,
     authenticate,
     create_token,
     has_scopes,
