@@ -24,9 +24,11 @@ from sqlalchemy.orm import Session
 
 from admin import create_app
 from workflow_model.accounts import create_user
+from workflow_model.api_tokens import token_hash
 from workflow_model.conversion import create_draft_from_document
 from workflow_model.db import make_session_factory
 from workflow_model.models import (
+    ApiToken,
     DayOverride,
     Field,
     FlowVersion,
@@ -57,6 +59,7 @@ LISTS = (
     "calendar",
     "user",
     "audit",
+    "apitoken",
 )
 FEW, MANY = 10, 100
 
@@ -102,6 +105,13 @@ def add_rows(session: Session, start: int, stop: int) -> None:
                     level=level,
                     field=field,
                     lead_unit=agency,
+                ),
+                ApiToken(
+                    source=f"nguon-{i}",
+                    scopes=["events:write"],
+                    token_hash=token_hash(f"sodo_token-{i}"),
+                    prefix=f"sodo_{i:06d}",
+                    created_by=author,
                 ),
                 DayOverride(
                     day=dt.date(2030, 1, 1) + dt.timedelta(days=i),

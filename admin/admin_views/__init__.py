@@ -14,6 +14,7 @@ from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
 from workflow_model.models import (
+    ApiToken,
     AuditEvent,
     DayOverride,
     Delivery,
@@ -31,6 +32,7 @@ from workflow_model.models import (
 
 from ..database import session_factory
 from .accounts import AuditEventView, UserView
+from .api_tokens import ApiTokenView
 from .catalogue import FlowVersionView, ProcedureView
 from .delivery import DeliveryTargetView, DeliveryView
 from .directory import DayOverrideView, FieldView, LevelView, OfficerView, UnitView
@@ -105,6 +107,9 @@ def _views(session: Any, directory: Any, catalogue: Any, system: Any) -> list[An
         ),
         UserView(User, session, name=_l("Users"), category=system, endpoint="user"),
         AuditEventView(AuditEvent, session, name=_l("Journal"), category=system, endpoint="audit"),
+        ApiTokenView(
+            ApiToken, session, name=_l("API tokens"), category=system, endpoint="apitoken"
+        ),
         DeliveryTargetView(
             DeliveryTarget,
             session,

@@ -1,10 +1,10 @@
 """The admin pages through Flask's test client: a known state, a site over it, a browser.
 
-Every admin test starts from the same state: the demo catalogue, its users and a
-superuser, restored into the `database` of the test; CSRF protection stays on, as in
-production. `Browser` fills and sends forms the way a person's browser does
-(`support.html`). The fixtures `known_state`, `instance_dir` and `site` are registered in
-`tests/conftest.py`.
+Every admin test starts from the same state: the demo catalogue, its users, a
+superuser, a calendar override and an API token (`KNOWN_TOKEN`), restored into the
+`database` of the test; CSRF protection stays on, as in production. `Browser` fills
+and sends forms the way a person's browser does (`support.html`). The fixtures
+`known_state`, `instance_dir` and `site` are registered in `tests/conftest.py`.
 """
 
 from __future__ import annotations
@@ -31,8 +31,10 @@ from werkzeug.test import TestResponse
 from admin import create_app
 from support.html import csrf_token, page_forms
 from workflow_model.accounts import create_user
+from workflow_model.api_tokens import token_hash
 from workflow_model.db import make_engine, make_session_factory
 from workflow_model.models import (
+    ApiToken,
     AuditEvent,
     Base,
     DayOverride,
@@ -67,6 +69,7 @@ ENDPOINTS = (
     "calendar",
     "user",
     "audit",
+    "apitoken",
 )
 EVERYONE = frozenset(ROLES)
 FULL = frozenset({"create", "edit", "delete", "details", "export"})
@@ -87,7 +90,16 @@ POLICY: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {
         frozenset({"create", "edit", "details"}),
     ),
     "audit": (EVERYONE, frozenset({"admin"}), frozenset({"details", "export"})),
+    # Tokens are issued and revoked (its own buttons), never edited or deleted.
+    "apitoken": (
+        frozenset({"superuser"}),
+        frozenset({"superuser"}),
+        frozenset({"create", "details", "export"}),
+    ),
 }
+
+# The API token of the known state (only its hash is stored, as always).
+KNOWN_TOKEN = "sodo_known-state-token-of-igate"
 
 # Messages as the Vietnamese interface shows them.
 INVALID_PHONE = "Số điện thoại không phải số Việt Nam"
@@ -124,6 +136,14 @@ def known_state(
         passwords = dict(sqlite_demo_template.passwords)
         create_user(session, "root", ROOT_PASSWORD, [Role.SUPERUSER], full_name="Siêu quản trị")
         session.add(DayOverride(day=dt.date(2026, 5, 4), working=False, description="Nghỉ bù"))
+        session.add(
+            ApiToken(
+                source="igate",
+                scopes=["events:write"],
+                token_hash=token_hash(KNOWN_TOKEN),
+                prefix=KNOWN_TOKEN[:11],
+            )
+        )
         session.commit()
     passwords["root"] = ROOT_PASSWORD
     with engine.connect() as connection:
@@ -340,6 +360,7 @@ def sample_ids(site: Site) -> dict[str, int]:
                 .where(AuditEvent.entity_type.not_in(("user", "login")))
                 .order_by(AuditEvent.id),
             ),
+            "apitoken": one_id(s, sa.select(ApiToken.id)),
         }
 
 
