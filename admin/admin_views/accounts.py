@@ -162,9 +162,10 @@ RECORD_TYPES = {
 }
 
 
-#: Journal entries about accounts (emails, names, roles, usernames tried at a lockout),
+#: Journal entries about accounts (emails, names, roles, usernames tried at a lockout)
+#: and API tokens (source systems, scopes),
 #: which only a superuser sees.
-ACCOUNT_RECORD_TYPES = ("user", "login")
+ACCOUNT_RECORD_TYPES = ("user", "login", "api_token")
 
 
 def _state_table(state: dict[str, Any] | None) -> Markup:
