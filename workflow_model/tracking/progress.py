@@ -160,6 +160,12 @@ class _Clock:
         return self.calendar.add_working_hours(moment, remaining)
 
 
+def _clip(
+    stops: Sequence[tuple[datetime, datetime]], until: datetime
+) -> list[tuple[datetime, datetime]]:
+    return [(start, min(end, until)) for start, end in stops if start <= until]
+
+
 def _finite(hours: float) -> float:
     return hours if math.isfinite(hours) and hours >= 0 else 0.0
 
@@ -240,14 +246,16 @@ def derive(
         assert isinstance(start, datetime)
         assert end is None or isinstance(end, datetime)
         allotted = step_hours(steps[key]) if key in steps else 0.0
-        deadline = clock.deadline(start, allotted)
+        # A finished step's deadline stays as it was when it finished.
+        run_clock = clock if end is None else _Clock(calendar, _clip(stops, end))
+        deadline = run_clock.deadline(start, allotted)
         step_runs.append(
             StepRun(
                 key=key,
                 started_at=start,
                 finished_at=end,
                 allotted_hours=allotted,
-                used_hours=clock.used(start, end if end is not None else horizon),
+                used_hours=run_clock.used(start, end if end is not None else horizon),
                 deadline_at=deadline,
                 verdict=judge(end, deadline) if end is not None else None,
                 unit=run.get("unit"),  # type: ignore[arg-type]
@@ -259,9 +267,11 @@ def derive(
     if finished_at is None and closed is not None and closed.kind in _FINISHING:
         finished_at = closed.at
     legal = _finite(document.procedure.legal_time.hours)
-    due_at = clock.deadline(received.at, legal)
     measured_to = finished_at if finished_at is not None else horizon
-    used = clock.used(received.at, measured_to)
+    # Once the dossier is finished, its due date and hours stay as they were then.
+    whole = _Clock(calendar, _clip(stops, measured_to))
+    due_at = whole.deadline(received.at, legal)
+    used = whole.used(received.at, measured_to)
     status = _status(closed, holding, result_ready)
     return DossierProgress(
         status=status,
@@ -270,7 +280,7 @@ def derive(
         due_at=due_at,
         used_hours=used,
         left_hours=legal - used,
-        stopped_hours=clock.stopped(received.at, measured_to),
+        stopped_hours=whole.stopped(received.at, measured_to),
         clock_stopped_since=stopped_since if closed is None else None,
         finished_at=finished_at,
         verdict=judge(finished_at, due_at) if finished_at is not None else None,
