@@ -51,3 +51,42 @@ def item(
         found.update(procedure="1.000894", channel="online", check="482913")
     found.update({key: value for key, value in fields.items() if value is not None})
     return found
+
+
+def stored_state(session: Session, source: str, code: str) -> dict[str, Any]:
+    """The derived state stored for one dossier: its columns and its step runs, no ids."""
+    from workflow_model.models import Dossier, DossierStepRun
+
+    session.expire_all()
+    dossier = session.execute(
+        sa.select(Dossier).where(Dossier.source == source, Dossier.code == code)
+    ).scalar_one()
+    columns = {
+        column.key: getattr(dossier, column.key)
+        for column in Dossier.__table__.columns
+        if column.key not in {"id", "source", "created_at", "check_hash"}
+    }
+    runs = session.execute(
+        sa.select(DossierStepRun)
+        .where(DossierStepRun.dossier_id == dossier.id)
+        .order_by(DossierStepRun.position)
+    ).scalars()
+    columns["runs"] = [
+        {
+            c.key: getattr(run, c.key)
+            for c in DossierStepRun.__table__.columns
+            if c.key != "dossier_id"
+        }
+        for run in runs
+    ]
+    return columns
+
+
+def row_counts(session: Session) -> tuple[int, int, int]:
+    """How many dossiers, events and step runs are stored."""
+    from workflow_model.models import Dossier, DossierEvent, DossierStepRun
+
+    return tuple(  # type: ignore[return-value]
+        session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()
+        for model in (Dossier, DossierEvent, DossierStepRun)
+    )
