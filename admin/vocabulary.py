@@ -157,8 +157,74 @@ REFUSAL_MESSAGES = {
         "so it is not shown, exported or delivered. The other versions are not affected; "
         "IT can check every snapshot with “sodo versions verify”."
     ),
+    Refusal.INVALID_EVENT: _l(
+        "The field “%(field)s” of the event is missing or not valid. The event was not recorded."
+    ),
+    Refusal.UNKNOWN_PROCEDURE: _l(
+        "There is no procedure with code %(procedure)s. The event was not recorded."
+    ),
+    Refusal.UNKNOWN_CASE: _l(
+        "Procedure %(procedure)s has no case “%(case)s”; "
+        "name the case when the procedure has several. "
+        "The event was not recorded."
+    ),
+    Refusal.UNKNOWN_STEP: _l(
+        "The process of this procedure has no step “%(step)s”. The event was not recorded."
+    ),
+    Refusal.STEP_NOT_IN_VERSION: _l(
+        "Step “%(step)s” is not in the version of the process the dossier was received under. "
+        "The event was not recorded."
+    ),
+    Refusal.NO_VERSION_IN_FORCE: _l(
+        "No approved process of this case was in force when the dossier was received. "
+        "The event was not recorded."
+    ),
+    Refusal.UNKNOWN_DOSSIER: _l(
+        "Dossier %(dossier)s has not been received from this system; send its reception first. "
+        "The event was not recorded."
+    ),
+    Refusal.DOSSIER_EXISTS: _l(
+        "Dossier %(dossier)s was received already. The event was not recorded."
+    ),
+    Refusal.DOSSIER_MISMATCH: _l(
+        "Dossier %(dossier)s belongs to another procedure or case. The event was not recorded."
+    ),
+    Refusal.DOSSIER_CLOSED: _l(
+        "Dossier %(dossier)s was closed before this time. The event was not recorded."
+    ),
+    Refusal.BEFORE_RECEPTION: _l(
+        "The event's time is before dossier %(dossier)s was received. The event was not recorded."
+    ),
+    Refusal.EVENT_IN_FUTURE: _l("The event's time is in the future. The event was not recorded."),
 }
 """One message per refusal code; the catalogues give each its Vietnamese text."""
+
+TRACKING_REFUSALS = frozenset(
+    Refusal[c]
+    for c in (
+        "INVALID_EVENT",
+        "UNKNOWN_PROCEDURE",
+        "UNKNOWN_CASE",
+        "UNKNOWN_STEP",
+        "STEP_NOT_IN_VERSION",
+        "NO_VERSION_IN_FORCE",
+        "UNKNOWN_DOSSIER",
+        "DOSSIER_EXISTS",
+        "DOSSIER_MISMATCH",
+        "DOSSIER_CLOSED",
+        "BEFORE_RECEPTION",
+        "EVENT_IN_FUTURE",
+    )
+)
+"""The refusals of a reported dossier event, whose messages name the field, step or dossier."""
+
+
+class _Known(dict[str, Any]):
+    """The details of a refusal, "?" for any a message names and the refusal lacks."""
+
+    def __missing__(self, key: str) -> str:
+        return "?"
+
 
 FLAG_LABELS = {True: _l("Yes"), False: _l("No")}
 """A yes-or-no value (a flag column, a ticked box) in lists, details and CSV exports."""
@@ -225,6 +291,8 @@ def refusal_message(error: ChangeRefused) -> str:
                 "status": STATUS_LABELS.get(status, status) if status else "?",
             }
         )
+    if error.code in TRACKING_REFUSALS:
+        return str(REFUSAL_MESSAGES[error.code] % _Known(error.params))
     if error.code is Refusal.CORRUPT_SNAPSHOT:
         return str(REFUSAL_MESSAGES[error.code] % {"number": error.params.get("number", "?")})
     message = str(REFUSAL_MESSAGES[error.code])

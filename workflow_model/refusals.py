@@ -52,6 +52,19 @@ class Refusal(enum.StrEnum):
     OPEN_VERSION = "open-version"
     UNDER_REVIEW = "under-review"
     CORRUPT_SNAPSHOT = "corrupt-snapshot"
+    # Dossier tracking: an event the ingest refuses (`workflow_model.tracking`)
+    INVALID_EVENT = "invalid-event"
+    UNKNOWN_PROCEDURE = "unknown-procedure"
+    UNKNOWN_CASE = "unknown-case"
+    UNKNOWN_STEP = "unknown-step"
+    STEP_NOT_IN_VERSION = "step-not-in-version"
+    NO_VERSION_IN_FORCE = "no-version-in-force"
+    UNKNOWN_DOSSIER = "unknown-dossier"
+    DOSSIER_EXISTS = "dossier-exists"
+    DOSSIER_MISMATCH = "dossier-mismatch"
+    DOSSIER_CLOSED = "dossier-closed"
+    BEFORE_RECEPTION = "before-reception"
+    EVENT_IN_FUTURE = "event-in-future"
 
 
 class ChangeRefused(ValueError):

@@ -1,0 +1,39 @@
+"""Dossier tracking: events from the processing software, and each dossier's progress.
+
+- `progress`: `derive`, the pure state function (pinned document, events, calendar →
+  `DossierProgress`), `progress_at`, `judge`, and the frozen `EventFact` and `StepRun`.
+- `items`: `parse_item`, one event's fields checked, without a database.
+- `ingest`: `ingest_events`, the one way events get in, with an `ItemResult` per item.
+- `state`: the derived state stored per dossier (`refresh_states`, `rebuild_states`) and
+  read back (`find_dossier`, `lookup_dossier` → `TrackedDossier`).
+- `checks`: `CheckKeys`, the keyed hash of a receipt's check value.
+
+The models (`Dossier`, `DossierEvent`, `DossierStepRun`) are in `workflow_model.models`.
+"""
+
+from .checks import CheckKeys
+from .ingest import MAX_CLOCK_SKEW, ItemOutcome, ItemResult, ingest_events
+from .items import EventItem, parse_item
+from .progress import DossierProgress, EventFact, StepRun, derive, judge, progress_at
+from .state import TrackedDossier, find_dossier, lookup_dossier, rebuild_states, refresh_states
+
+__all__ = [
+    "MAX_CLOCK_SKEW",
+    "CheckKeys",
+    "DossierProgress",
+    "EventFact",
+    "EventItem",
+    "ItemOutcome",
+    "ItemResult",
+    "StepRun",
+    "TrackedDossier",
+    "derive",
+    "find_dossier",
+    "ingest_events",
+    "judge",
+    "lookup_dossier",
+    "parse_item",
+    "progress_at",
+    "rebuild_states",
+    "refresh_states",
+]
