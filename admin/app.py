@@ -17,12 +17,13 @@ import api
 import portal
 from workflow_model.db import private_folder
 from workflow_model.lifecycle import CorruptSnapshot
+from workflow_model.tracking import CheckKeys
 
 from . import auth, views
 from .admin_views import csp_nonce, init_admin
 from .bounds import RowIdConverter
 from .commands import register_commands
-from .config import load_config, secret_box
+from .config import load_config, old_secret_keys, secret_box
 from .database import init_database
 from .editor import init_editor, is_editor_path
 from .i18n import init_i18n
@@ -158,7 +159,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf = CSRFProtect(app)
     app.register_blueprint(views.blueprint)
     app.register_blueprint(portal.blueprint)
-    api.init_api(app, csrf, secret_box(app.config))
+    api.init_api(
+        app,
+        csrf,
+        box=secret_box(app.config),
+        check_keys=CheckKeys.from_secrets(app.config["SECRET_KEY"], old_secret_keys(app.config)),
+        explain=refusal_message,
+    )
     init_admin(app)
     init_editor(app)
     app.after_request(_security_headers)

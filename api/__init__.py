@@ -6,6 +6,7 @@ with a signing secret must also sign the body (``X-Sodo-Signature``). It reads a
 writes through `workflow_model` services only, and never imports `admin` or `portal`.
 """
 
+from . import dossiers  # noqa: F401 - its routes join the blueprint
 from .errors import error_response, is_api_path
 from .views import blueprint, init_api
 
