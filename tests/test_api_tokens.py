@@ -195,3 +195,17 @@ def test_the_command_line_refuses_bad_input_clearly(cli_db: Path, args: tuple[st
     assert result.returncode != 0
     assert "Traceback" not in result.stderr and result.stderr.strip()
     assert stored_tokens(cli_db) == []
+
+
+def test_a_key_rotation_reseals_the_signing_secrets_too(session: Session) -> None:
+    from workflow_model.delivery import reseal_secrets
+
+    old = SecretBox.from_keys("the old key")
+    issued = create_token(session, "igate", ["events:write"], by=None, box=old)
+    session.commit()
+    rotated = SecretBox.from_keys("the new key", ["the old key"])
+    done = reseal_secrets(session, rotated)
+    assert done.resealed == [f"API token {issued.row.id} (igate)"] and not done.unreadable
+    sealed = issued.row.signing_secret
+    assert sealed is not None
+    assert SecretBox.from_keys("the new key").open(sealed) == issued.signing_secret

@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 
 from .audit import record_event
 from .models import (
+    ApiToken,
     AttemptOutcome,
     Delivery,
     DeliveryAttempt,
@@ -424,7 +425,7 @@ class Resealed:
 
 
 def reseal_secrets(session: Session, box: SecretBox) -> Resealed:
-    """Re-encrypt every target's secret under `box`'s current key, and commit.
+    """Re-encrypt every target's secret and API token's signing secret under `box`'s key.
 
     The step of a key rotation: once `SECRET_KEY` is new and the old one is listed in
     ``SODO_OLD_SECRET_KEYS``, this makes every secret readable with the new key alone, so
@@ -434,16 +435,27 @@ def reseal_secrets(session: Session, box: SecretBox) -> Resealed:
     done = Resealed([], [], [])
     targets = session.execute(sa.select(DeliveryTarget).order_by(DeliveryTarget.name)).scalars()
     for target in targets:
-        if not target.has_secret:
-            continue
-        if box.is_current(target.secret):
-            done.current.append(target.name)
-            continue
-        try:
-            target.secret = box.reseal(target.secret)
-        except SecretUnreadable:
-            done.unreadable.append(target.name)
-        else:
-            done.resealed.append(target.name)
+        if target.has_secret:
+            target.secret = _reseal(box, target.secret, target.name, done)
+    # API tokens' signing secrets are sealed with the same key, so they rotate with it.
+    tokens = session.execute(
+        sa.select(ApiToken).where(ApiToken.signing_secret.is_not(None)).order_by(ApiToken.id)
+    ).scalars()
+    for token in tokens:
+        sealed = token.signing_secret or ""
+        token.signing_secret = _reseal(box, sealed, f"API token {token.id} ({token.source})", done)
     session.commit()
     return done
+
+
+def _reseal(box: SecretBox, sealed: str, name: str, done: Resealed) -> str:
+    if box.is_current(sealed):
+        done.current.append(name)
+        return sealed
+    try:
+        resealed = box.reseal(sealed)
+    except SecretUnreadable:
+        done.unreadable.append(name)
+        return sealed
+    done.resealed.append(name)
+    return resealed
