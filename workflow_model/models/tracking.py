@@ -173,7 +173,9 @@ class DossierEvent(Base):
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (
-        sa.UniqueConstraint("source", "source_event_id"),
+        # The event id leads, so looking up a batch's ids is an index range per id
+        # however many events the source sent before.
+        sa.UniqueConstraint("source_event_id", "source"),
         sa.Index("ix_dossier_events_dossier_at", "dossier_id", "at"),
     )
 
