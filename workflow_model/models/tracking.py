@@ -180,6 +180,13 @@ class DossierEvent(Base):
     )
 
 
+@sa.event.listens_for(DossierEvent, "before_update")
+@sa.event.listens_for(DossierEvent, "before_delete")
+def _append_only(_mapper: Any, _connection: Any, event: DossierEvent) -> None:
+    # What the source reported is the record the state is rebuilt from: never rewritten.
+    raise ValueError(f"dossier event {event.source}:{event.source_event_id} is append-only")
+
+
 class DossierStepRun(Base):
     """One run of a step for a dossier (a step run twice after a loop has two), derived.
 
