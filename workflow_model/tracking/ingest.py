@@ -368,8 +368,10 @@ def ingest_events(
     with the app's `SECRET_KEY`); `now` is the server's time, against which an event
     more than `MAX_CLOCK_SKEW` ahead is refused.
 
-    >>> # ingest_events(session, "egov", [{"id": "e1", "dossier": "H12-1", ...}],
-    >>> #               check_keys=CheckKeys.from_secrets(secret_key))
+    For example, ``ingest_events(session, "egov", [{"id": "e1", "dossier": "H12-1",
+    "procedure": "1.000894", "kind": "received", "at": "2026-03-09T08:00:00+07:00",
+    "channel": "online", "check": "482913"}], check_keys=keys)`` answers
+    ``[ItemResult("e1", ItemOutcome.ACCEPTED)]`` once that procedure has a version in force.
     """
     if not 0 < len(source) <= CODE_LENGTH:
         raise ValueError(f"a source is a name of 1 to {CODE_LENGTH} characters, got {source!r}")
@@ -410,10 +412,15 @@ def ingest_events(
         accepted.append((index, item, dossier))
         results[index] = ItemResult(item.id, ItemOutcome.ACCEPTED)
 
-    touched = _write(session, source, accepted, check_keys, results, moment)
-    if touched:
-        refresh_states(session, touched, calendar or working_calendar(session), cache)
-    session.commit()
+    try:
+        touched = _write(session, source, accepted, check_keys, results, moment)
+        if touched:
+            refresh_states(session, touched, calendar or working_calendar(session), cache)
+        session.commit()
+    except BaseException:
+        # All or nothing: the batch can be sent again as it is.
+        session.rollback()
+        raise
     return [result for result in results if result is not None]
 
 
