@@ -27,6 +27,7 @@ from workflow_model.refusals import ChangeRefused
 from .config import secret_box
 from .database import db_session
 from .deliver_command import deliver_command
+from .dossiers_command import dossiers_group
 from .targets_command import targets_group
 from .tokens_command import tokens_group
 from .users_command import users_group
@@ -166,3 +167,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(deliver_command)
     app.cli.add_command(targets_group)
     app.cli.add_command(tokens_group)
+    app.cli.add_command(dossiers_group)

@@ -158,7 +158,7 @@ def test_sodo_help_still_lists_every_command(tmp_path: Path) -> None:
         for line in result.stdout.split("Commands:", 1)[1].splitlines()
         if line.startswith("  ")
     }
-    expected = {"db", "deliver", "demo", "diff", "export", "import", "routes", "run"}
-    expected |= {"shell", "targets", "users", "validate", "versions"}
+    expected = {"db", "deliver", "demo", "diff", "dossiers", "export", "import", "routes", "run"}
+    expected |= {"shell", "targets", "tokens", "users", "validate", "versions"}
     assert listed == expected
     assert "admin.app" in imported  # the list includes the app's commands

@@ -6,12 +6,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flow_samples import flow, step
 from sqlalchemy.orm import Session
 from support.signoff import author_and_approver
 from support.tracking import KEYS, SOURCE, in_force, item, row_counts, stored_state, vn
 
-from workflow_model.models import DossierStatus, Verdict
+from workflow_model.models import DossierEvent, DossierStatus, Verdict
 from workflow_model.refusals import Refusal
 from workflow_model.tracking import (
     MAX_CLOCK_SKEW,
@@ -294,3 +295,19 @@ def test_rebuild_gives_back_what_ingest_stored(session: Session) -> None:
     assert stored["stopped_hours"] == 32
     assert rebuild_states(session, ["H12-0001"]) == 1
     assert stored_state(session, SOURCE, "H12-0001") == stored
+
+
+def test_events_are_append_only(session: Session) -> None:
+    in_force(session, flow(), vn(2026, 1, 1))
+    ingest(session, [item("e1", "received", vn(2026, 3, 9, 8), note="Hồ sơ nộp trực tuyến\nđủ")])
+    event = session.execute(sa.select(DossierEvent)).scalar_one()
+    assert event.note == "Hồ sơ nộp trực tuyến\nđủ"
+    event.note = "changed"
+    with pytest.raises(ValueError, match="append-only"):
+        session.flush()
+    session.rollback()
+    session.delete(session.execute(sa.select(DossierEvent)).scalar_one())
+    with pytest.raises(ValueError, match="append-only"):
+        session.flush()
+    session.rollback()
+    assert row_counts(session) == (1, 1, 0)

@@ -173,9 +173,18 @@ class DossierEvent(Base):
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (
-        sa.UniqueConstraint("source", "source_event_id"),
+        # The event id leads, so looking up a batch's ids is an index range per id
+        # however many events the source sent before.
+        sa.UniqueConstraint("source_event_id", "source"),
         sa.Index("ix_dossier_events_dossier_at", "dossier_id", "at"),
     )
+
+
+@sa.event.listens_for(DossierEvent, "before_update")
+@sa.event.listens_for(DossierEvent, "before_delete")
+def _append_only(_mapper: Any, _connection: Any, event: DossierEvent) -> None:
+    # What the source reported is the record the state is rebuilt from: never rewritten.
+    raise ValueError(f"dossier event {event.source}:{event.source_event_id} is append-only")
 
 
 class DossierStepRun(Base):

@@ -103,8 +103,10 @@ class _Batch:
         self.source = source
         self.now = now
         self.cache = cache
-        self.existing_ids = self._existing_ids([item.id for item in items])
+        # Dossiers first: once they are locked, a concurrent batch's events for them are
+        # committed (and seen below) or wait for this batch.
         self.dossiers = self._dossiers(sorted({item.dossier for item in items}))
+        self.existing_ids = self._existing_ids([item.id for item in items])
         wanted = {item.procedure for item in items if item.procedure}
         self.cases = self._cases(wanted)
         self.versions = self._versions(
@@ -345,7 +347,10 @@ class _Batch:
 
 def _insert(session: Session, model: type[Any]) -> Any:
     dialect = session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(model)
+    # render_nulls: rows that leave different columns empty still go in one statement,
+    # instead of one per pattern of empty columns.
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(model)
+    return insert.execution_options(render_nulls=True)
 
 
 def ingest_events(
@@ -363,8 +368,10 @@ def ingest_events(
     with the app's `SECRET_KEY`); `now` is the server's time, against which an event
     more than `MAX_CLOCK_SKEW` ahead is refused.
 
-    >>> # ingest_events(session, "egov", [{"id": "e1", "dossier": "H12-1", ...}],
-    >>> #               check_keys=CheckKeys.from_secrets(secret_key))
+    For example, ``ingest_events(session, "egov", [{"id": "e1", "dossier": "H12-1",
+    "procedure": "1.000894", "kind": "received", "at": "2026-03-09T08:00:00+07:00",
+    "channel": "online", "check": "482913"}], check_keys=keys)`` answers
+    ``[ItemResult("e1", ItemOutcome.ACCEPTED)]`` once that procedure has a version in force.
     """
     if not 0 < len(source) <= CODE_LENGTH:
         raise ValueError(f"a source is a name of 1 to {CODE_LENGTH} characters, got {source!r}")
@@ -405,15 +412,63 @@ def ingest_events(
         accepted.append((index, item, dossier))
         results[index] = ItemResult(item.id, ItemOutcome.ACCEPTED)
 
-    touched = _write(session, source, accepted, check_keys, results, moment)
-    if touched:
-        refresh_states(session, touched, calendar or working_calendar(session), cache)
-    session.commit()
+    try:
+        touched = _write(session, source, accepted, check_keys, results, moment)
+        if touched:
+            refresh_states(session, touched, calendar or working_calendar(session), cache)
+        session.commit()
+    except BaseException:
+        # All or nothing: the batch can be sent again as it is.
+        session.rollback()
+        raise
     return [result for result in results if result is not None]
 
 
 def _rejected(item_id: str | None, error: ChangeRefused) -> ItemResult:
     return ItemResult(item_id, ItemOutcome.REJECTED, error.code, error.params, str(error))
+
+
+def _reception_lost(
+    session: Session,
+    source: str,
+    lost: Sequence[_Pending],
+    accepted: Sequence[tuple[int, EventItem, _Pending]],
+    results: list[ItemResult | None],
+) -> None:
+    """Another batch received these dossiers meanwhile (and committed): its reception stands.
+
+    The batch's later events go to that dossier, locked like the others; the reception
+    itself is a duplicate when it was the same event, else refused.
+    """
+    query = sa.select(Dossier.code, Dossier.id).where(
+        Dossier.source == source, Dossier.code.in_([d.code for d in lost])
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.order_by(Dossier.id).with_for_update()
+    known = dict(session.execute(query).all())
+    receptions = [d.item.id for d in lost if d.item is not None]
+    stored = set(
+        session.execute(
+            sa.select(DossierEvent.source_event_id).where(
+                DossierEvent.source == source, DossierEvent.source_event_id.in_(receptions)
+            )
+        ).scalars()
+    )
+    for d in lost:
+        d.id = known[d.code]
+        index = next(i for i, item, p in accepted if p is d and item is d.item)
+        event_id = d.item.id if d.item is not None else None
+        if event_id in stored:
+            results[index] = ItemResult(event_id, ItemOutcome.DUPLICATE)
+        else:
+            results[index] = _rejected(
+                event_id,
+                ChangeRefused(
+                    Refusal.DOSSIER_EXISTS,
+                    f"dossier {d.code!r} was received already",
+                    dossier=d.code,
+                ),
+            )
 
 
 def _write(
@@ -456,20 +511,7 @@ def _write(
                     d.id = created[d.code]
         lost = [d for d in new if d.id is None]
         if lost:
-            # Another batch received the same dossier meanwhile: its reception stands.
-            known = dict(
-                session.execute(
-                    sa.select(Dossier.code, Dossier.id).where(
-                        Dossier.source == source, Dossier.code.in_([d.code for d in lost])
-                    )
-                ).all()
-            )
-            for d in lost:
-                d.id = known[d.code]
-                index = next(i for i, item, p in accepted if p is d and item is d.item)
-                results[index] = ItemResult(
-                    d.code, ItemOutcome.REJECTED, Refusal.DOSSIER_EXISTS, {"dossier": d.code}
-                )
+            _reception_lost(session, source, lost, accepted, results)
     rows: list[dict[str, Any]] = []
     indexes: dict[str, int] = {}
     for index, item, dossier in accepted:

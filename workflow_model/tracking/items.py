@@ -64,7 +64,14 @@ def _refuse(field: str, problem: str) -> ChangeRefused:
     return ChangeRefused(Refusal.INVALID_EVENT, f"field {field!r}: {problem}", field=field)
 
 
-def _text(item: Mapping[str, Any], field: str, limit: int, *, required: bool = False) -> str | None:
+def _text(
+    item: Mapping[str, Any],
+    field: str,
+    limit: int,
+    *,
+    required: bool = False,
+    lines: bool = False,
+) -> str | None:
     value = item.get(field)
     if value is None or value == "":
         if required:
@@ -72,7 +79,12 @@ def _text(item: Mapping[str, Any], field: str, limit: int, *, required: bool = F
         return None
     if not isinstance(value, str):
         raise _refuse(field, "not a string")
-    if len(value) > limit or _CONTROL.search(value) or value != value.strip():
+    control = (
+        _CONTROL.search(value.replace("\n", "").replace("\t", ""))
+        if lines
+        else _CONTROL.search(value)
+    )
+    if len(value) > limit or control or (not lines and value != value.strip()):
         raise _refuse(field, f"longer than {limit} characters, or control characters or spaces")
     return value
 
@@ -155,7 +167,7 @@ def parse_item(item: object) -> EventItem:
         step=step,
         unit=_text(item, "unit", 64),
         officer=_text(item, "officer", EMAIL_LENGTH),
-        note=_text(item, "note", NOTE_LENGTH) or "",
+        note=_text(item, "note", NOTE_LENGTH, lines=True) or "",
         channel=channel,
         check=check,
         new_due=new_due,

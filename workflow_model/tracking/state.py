@@ -136,7 +136,8 @@ def _refresh_chunk(
         session.execute(sa.update(Dossier), updates)
     session.execute(sa.delete(DossierStepRun).where(DossierStepRun.dossier_id.in_(ids)))
     if runs:
-        session.execute(sa.insert(DossierStepRun), runs)
+        # render_nulls: one statement, whichever runs are unfinished or unjudged.
+        session.execute(sa.insert(DossierStepRun).execution_options(render_nulls=True), runs)
 
 
 def _columns(progress: DossierProgress) -> dict[str, object]:

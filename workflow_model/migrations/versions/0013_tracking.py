@@ -66,7 +66,7 @@ def upgrade() -> None:
     sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], name=op.f('fk_dossier_events_dossier_id_dossiers'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_dossier_events')),
-    sa.UniqueConstraint('source', 'source_event_id', name=op.f('uq_dossier_events_source_source_event_id'))
+    sa.UniqueConstraint('source_event_id', 'source', name=op.f('uq_dossier_events_source_event_id_source'))
     )
     with op.batch_alter_table('dossier_events', schema=None) as batch_op:
         batch_op.create_index('ix_dossier_events_dossier_at', ['dossier_id', 'at'], unique=False)
