@@ -21,6 +21,7 @@ True
 from __future__ import annotations
 
 import math
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -312,21 +313,29 @@ def _write(element: ET.Element, out: list[str]) -> None:
     The bytes are those of ``ET.indent(root, space="")`` then ``ET.tostring``, written
     directly: ElementTree's own writer took half the time of drawing. Only what the
     picture holds is handled: elements with attributes and either children or text.
+    Most values (numbers, colours) need no escaping, so each is searched once first.
     """
     tag = element.tag
     out.append(f"<{tag}")
-    for name, value in element.attrib.items():
-        out.append(f' {name}="{_attribute(value)}"')
+    out += [
+        f' {name}="{_attribute(value) if _ATTRIBUTE_SPECIAL(value) else value}"'
+        for name, value in element.attrib.items()
+    ]
+    text = element.text
     if len(element):
         out.append(">\n")
         for child in element:
             _write(child, out)
             out.append("\n")
         out.append(f"</{tag}>")
-    elif element.text:
-        out.append(f">{_escape(element.text)}</{tag}>")
+    elif text:
+        out.append(f">{_escape(text) if _TEXT_SPECIAL(text) else text}</{tag}>")
     else:
         out.append(" />")
+
+
+_TEXT_SPECIAL = re.compile("[&<>]").search
+_ATTRIBUTE_SPECIAL = re.compile('[&<>"\r\n\t]').search
 
 
 def _escape(text: str) -> str:
