@@ -144,6 +144,9 @@ def test_the_picture_is_written_as_elementtree_writes_it() -> None:
 
     def marked(data: dict[str, Any]) -> None:
         step(data, "s2")["name"] = XSS + " > 'single'"
+        step(data, "s3")["name"] = "a > b"  # each special character on its own
+        step(data, "s4")["name"] = "c & d"
+        data["units"][0]["name"] = "e < f"
         data["procedure"]["name"] = XSS
         data["transitions"][0]["label"] = XSS
 
