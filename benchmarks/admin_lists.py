@@ -18,7 +18,9 @@ synthetic province's units plus more communes) and 3,000 officers (the province'
 more commune staff), so that every step, version unit and version officer names rows that
 exist; a few users, calendar overrides, and a journal with one event per procedure and per
 version. The folded ``search_text`` columns are filled with `workflow_model.text.search_text`
-as the ORM flush listener would. The time of this fill is printed but not judged.
+as the ORM flush listener would. The time of this fill is printed but not judged. Its parts
+(`add_authors`, `add_directory`, `add_fields`, `add_procedure`, `add_version`, `insert_rows`)
+also fill the published catalogue of `public_pages.py`.
 
 It then creates the web app with `admin.app.create_app`, creates a user with the roles admin,
 approver and superuser (`workflow_model.accounts.create_user`), logs in with ``POST /login``
