@@ -150,10 +150,15 @@ def layout(doc: FlowDocument, locale: str = "vi", top: float = 0) -> dict[str, B
 
 
 def _layout(
-    doc: FlowDocument, lines: Mapping[str, list[tuple[str, bool]]], top: float
+    doc: FlowDocument,
+    lines: Mapping[str, list[tuple[str, bool]]],
+    top: float,
+    graph: FlowGraph | None = None,
 ) -> dict[str, Box]:
     sizes = {key: _size(found) for key, found in lines.items()}
-    positions: dict[str, Position] = auto_layout(doc, size_of=lambda step: sizes[step.key])
+    positions: dict[str, Position] = auto_layout(
+        doc, size_of=lambda step: sizes[step.key], graph=graph
+    )
     boxes: dict[str, Box] = {}
     for step in doc.steps:
         size, at = sizes[step.key], positions[step.key]
@@ -162,10 +167,12 @@ def _layout(
     return boxes
 
 
-def lane_boxes(doc: FlowDocument, boxes: Mapping[str, Box]) -> list[tuple[str, Box]]:
+def lane_boxes(
+    doc: FlowDocument, boxes: Mapping[str, Box], graph: FlowGraph | None = None
+) -> list[tuple[str, Box]]:
     """Each swimlane's name and box: its steps, padded, with room for the name above."""
     found = []
-    for lane in lanes(doc):
+    for lane in lanes(doc, graph):
         members = [boxes[key] for key in lane.steps if key in boxes]
         if not members:
             continue
@@ -218,13 +225,15 @@ def _title(doc: FlowDocument) -> str:
     return f"{procedure.code} · {procedure.name}{case}"
 
 
-def _header(root: ET.Element, doc: FlowDocument, locale: str, lines: list[str]) -> None:
+def _header(
+    root: ET.Element, doc: FlowDocument, locale: str, lines: list[str], graph: FlowGraph
+) -> None:
     """The title, wrapped to the picture, and the total time against the legal time."""
     words = WORDS.get(locale, WORDS["vi"])
     for row, line in enumerate(lines):
         _text(root, MARGIN / 2, (row + 1) * TITLE_LINE, line, **{"font-size": str(TITLE_SIZE)})
     legal = format_duration(doc.procedure.legal_time, locale)
-    path = FlowGraph(doc).critical_path
+    path = graph.critical_path
     if path is None:
         total = words["loop"].format(legal=legal)
     else:
@@ -254,9 +263,10 @@ def render_svg(
     """
     # The width comes from the layout; the title is wrapped to it, and the lanes go below.
     # Each box's lines are measured once, and the steps laid out once: the header only
-    # moves them down.
+    # moves them down. The flow's graph is built once for the layout, lanes and total.
+    graph = FlowGraph(doc)
     lines = _step_lines(doc, locale)
-    plain = _layout(doc, lines, 0)
+    plain = _layout(doc, lines, 0, graph)
     width = max((b.x2 for b in plain.values()), default=MARGIN) + LANE_PADDING + MARGIN / 2
     title = _title(doc)
     title_lines = wrap_label(title, min(110, max(40, int((width - MARGIN) // TITLE_CHAR))))
@@ -265,7 +275,7 @@ def render_svg(
     boxes = {
         key: Box(box.x1, box.y1 + header, box.x2, box.y2 + header) for key, box in plain.items()
     }
-    lane_list = lane_boxes(doc, boxes)
+    lane_list = lane_boxes(doc, boxes, graph)
     right = max((b.x2 for _, b in lane_list), default=width) + MARGIN / 2
     bottom = max((b.y2 for _, b in lane_list), default=header) + MARGIN / 2
     root = ET.Element(
@@ -301,7 +311,7 @@ def render_svg(
     )
     ET.SubElement(marker, "path", {"d": "M 0 0 L 10 5 L 0 10 z", "fill": "#546e7a"})
     title_element.text = title
-    _header(root, doc, locale, title_lines)
+    _header(root, doc, locale, title_lines, graph)
     for index, (name, box) in enumerate(lane_list):
         group = ET.SubElement(root, "g", {"class": "sodo-lane"})
         ET.SubElement(
