@@ -72,10 +72,8 @@ import platform
 import random
 import statistics
 import sys
-import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -106,10 +104,10 @@ from admin_lists import (
     table,
     table_of,
 )
+from editor import serving
 from flask import Flask
 from validate_catalog import Timing, profile, synthetic_flow, time_runs
 from validate_catalog import table as runs_table
-from werkzeug.serving import make_server
 
 from admin.app import create_app
 from exporters.svg import render_svg
@@ -310,20 +308,6 @@ def fill_database(engine: sa.Engine, catalogue: Sequence[PublishedProcedure]) ->
 # --------------------------------------------------------------------------------------
 # The requests.
 # --------------------------------------------------------------------------------------
-
-
-@contextmanager
-def serving(app: Flask) -> Iterator[str]:
-    """Serve `app` on a free port of 127.0.0.1 in a thread; yield its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
 
 
 @dataclass(frozen=True)
