@@ -18,7 +18,9 @@ synthetic province's units plus more communes) and 3,000 officers (the province'
 more commune staff), so that every step, version unit and version officer names rows that
 exist; a few users, calendar overrides, and a journal with one event per procedure and per
 version. The folded ``search_text`` columns are filled with `workflow_model.text.search_text`
-as the ORM flush listener would. The time of this fill is printed but not judged.
+as the ORM flush listener would. The time of this fill is printed but not judged. Its parts
+(`add_authors`, `add_directory`, `add_fields`, `add_procedure`, `add_version`, `insert_rows`)
+also fill the published catalogue of `public_pages.py`.
 
 It then creates the web app with `admin.app.create_app`, creates a user with the roles admin,
 approver and superuser (`workflow_model.accounts.create_user`), logs in with ``POST /login``
@@ -88,7 +90,7 @@ from validate_catalog import (
 from admin.app import create_app
 from workflow_model.accounts import create_user
 from workflow_model.db import make_engine, make_session_factory
-from workflow_model.document import canonical_number
+from workflow_model.document import ProcedureEntry, canonical_number
 from workflow_model.migrate import upgrade
 from workflow_model.models import (
     DEFAULT_CASE_KEY,
@@ -313,16 +315,9 @@ def _next_ids(connection: Connection) -> dict[str, int]:
     return ids
 
 
-def build_rows(
-    connection: Connection, docs: Sequence[FlowDocument], bench_user_id: int
-) -> tuple[Rows, int]:
-    """Every row of the synthetic catalogue; also the id of a 40-step version."""
-    rng = random.Random(SEED * 104729)
-    rows = Rows(_next_ids(connection))
-    levels = dict(connection.execute(sa.select(Level.key, Level.id)).all())
-    now = datetime.now(UTC)
-
-    # Authors and their roles.
+def add_authors(rows: Rows, rng: random.Random, bench_user_id: int, now: datetime) -> list[int]:
+    """Queue `AUTHORS` users with the admin role (who cannot log in); return every author's
+    id, the benchmark user's first."""
     authors = [bench_user_id]
     for n in range(AUTHORS):
         name = _person(rng)
@@ -340,8 +335,20 @@ def build_rows(
         )
         rows.add(UserRole, {"user_id": user_id, "role": Role.ADMIN}, with_id=False)
         authors.append(user_id)
+    return authors
 
-    # The directory.
+
+@dataclass(frozen=True)
+class DirectoryIds:
+    """The ids of the queued directory: units by their importer signature, officers by
+    email."""
+
+    by_signature: dict[tuple[Any, ...], int]
+    officer_ids: dict[str, int]
+
+
+def add_directory(rows: Rows, levels: dict[str, int]) -> DirectoryIds:
+    """Queue the units and officers of `bench_directory`."""
     directory = bench_directory()
     unit_ids: dict[str, int] = {}
     by_signature: dict[tuple[Any, ...], int] = {}
@@ -376,8 +383,11 @@ def build_rows(
                 "active": True,
             },
         )
+    return DirectoryIds(by_signature, officer_ids)
 
-    # Fields, procedures, components, cases.
+
+def add_fields(rows: Rows, docs: Sequence[FlowDocument]) -> dict[str, int]:
+    """Queue the fields (lĩnh vực) the documents name, then every other one; ids by name."""
     field_ids: dict[str, int] = {}
     for doc in docs:
         name = doc.procedure.field
@@ -386,46 +396,75 @@ def build_rows(
     for name, _topics in COMMUNE_FIELDS:  # every field, used or not
         if name not in field_ids:
             field_ids[name] = rows.add(Field, {"name": name})
+    return field_ids
+
+
+def add_procedure(
+    rows: Rows,
+    entry: ProcedureEntry,
+    levels: dict[str, int],
+    field_ids: dict[str, int],
+    rng: random.Random,
+    lead_unit_id: int | None = None,
+) -> tuple[int, dict[str, int]]:
+    """Queue an active procedure and its dossier components; its id and the components'
+    ids by key."""
+    procedure_id = rows.add(
+        Procedure,
+        {
+            "code": entry.code,
+            "name": entry.name,
+            "level_id": levels[entry.level],
+            "field_id": field_ids.get(entry.field),
+            "lead_unit_id": lead_unit_id,
+            "result": entry.result,
+            "legal_basis": list(entry.legal_basis),
+            "fees": [
+                {"name": f.name, "amount": canonical_number(f.amount), "currency": f.currency}
+                for f in entry.fees
+            ],
+            "accepts_direct": True,
+            "accepts_online": rng.random() < 0.6,
+            "accepts_postal": rng.random() < 0.2,
+            "active": True,
+        },
+    )
+    components = {
+        c.key: rows.add(
+            DossierComponent,
+            {
+                "procedure_id": procedure_id,
+                "key": c.key,
+                "name": c.name,
+                "originals": c.originals,
+                "copies": c.copies,
+                "form_name": c.form,
+                "position": position,
+            },
+        )
+        for position, c in enumerate(entry.dossier_components)
+    }
+    return procedure_id, components
+
+
+def build_rows(
+    connection: Connection, docs: Sequence[FlowDocument], bench_user_id: int
+) -> tuple[Rows, int]:
+    """Every row of the synthetic catalogue; also the id of a 40-step version."""
+    rng = random.Random(SEED * 104729)
+    rows = Rows(_next_ids(connection))
+    levels = dict(connection.execute(sa.select(Level.key, Level.id)).all())
+    now = datetime.now(UTC)
+    authors = add_authors(rows, rng, bench_user_id, now)
+    directory = add_directory(rows, levels)
+    by_signature, officer_ids = directory.by_signature, directory.officer_ids
+    field_ids = add_fields(rows, docs)
 
     second = _choose_second_versions(docs, rng)
     report_version = 0
     for index, doc in enumerate(docs):
         entry = doc.procedure
-        procedure_id = rows.add(
-            Procedure,
-            {
-                "code": entry.code,
-                "name": entry.name,
-                "level_id": levels[entry.level],
-                "field_id": field_ids.get(entry.field),
-                "lead_unit_id": None,
-                "result": entry.result,
-                "legal_basis": list(entry.legal_basis),
-                "fees": [
-                    {"name": f.name, "amount": canonical_number(f.amount), "currency": f.currency}
-                    for f in entry.fees
-                ],
-                "accepts_direct": True,
-                "accepts_online": rng.random() < 0.6,
-                "accepts_postal": rng.random() < 0.2,
-                "active": True,
-            },
-        )
-        components = {
-            c.key: rows.add(
-                DossierComponent,
-                {
-                    "procedure_id": procedure_id,
-                    "key": c.key,
-                    "name": c.name,
-                    "originals": c.originals,
-                    "copies": c.copies,
-                    "form_name": c.form,
-                    "position": position,
-                },
-            )
-            for position, c in enumerate(entry.dossier_components)
-        }
+        procedure_id, components = add_procedure(rows, entry, levels, field_ids, rng)
         case_id = rows.add(
             ProcedureCase,
             {
@@ -474,7 +513,7 @@ def build_rows(
             statuses = [(status, created)]
         for number, (status, at) in enumerate(statuses, start=1):
             author = rng.choice(authors)
-            version_id = _add_version(
+            version_id = add_version(
                 rows,
                 doc,
                 case_id,
@@ -528,7 +567,7 @@ def build_rows(
     return rows, report_version
 
 
-def _add_version(
+def add_version(
     rows: Rows,
     doc: FlowDocument,
     case_id: int,
@@ -539,8 +578,12 @@ def _add_version(
     components: dict[str, int],
     by_signature: dict[tuple[Any, ...], int],
     officer_ids: dict[str, int],
+    columns: dict[str, Any] | None = None,
 ) -> int:
-    """Queue one version of `doc` with its units, officers, steps and transitions."""
+    """Queue one version of `doc` with its units, officers, steps and transitions.
+
+    `columns` adds to or overrides the version row (an approval's snapshot and dates).
+    """
     version_id = rows.add(
         FlowVersion,
         {
@@ -551,6 +594,7 @@ def _add_version(
             "created_at": created_at,
             "lock_counter": 1,
             "source": dict(doc.source) if doc.source is not None else None,
+            **(columns or {}),
         },
     )
     doc_units = {u.key: u for u in doc.units}
@@ -645,11 +689,8 @@ def _catch_up_sequences(connection: Connection, tables: Sequence[sa.Table]) -> N
         )
 
 
-def fill_database(engine: Engine, procedures: int) -> FillResult:
-    """Create the benchmark user, then bulk-insert the synthetic catalogue; commit.
-
-    Returns what was written, how long it took, and the id of a 40-step version.
-    """
+def create_bench_user(engine: Engine) -> int:
+    """Create the benchmark user (admin, approver, superuser) and commit; return its id."""
     sessions = make_session_factory(engine)
     with sessions() as session:
         user = create_user(
@@ -660,13 +701,11 @@ def fill_database(engine: Engine, procedures: int) -> FillResult:
             full_name="Người đo hiệu năng",
         )
         session.commit()
-        user_id = user.id
+        return user.id
 
-    began = time.perf_counter()
-    docs = synthetic_catalogue(procedures, SEED)
-    with engine.connect() as connection:
-        rows, report_version = build_rows(connection, docs, user_id)
-    generated = time.perf_counter()
+
+def insert_rows(engine: Engine, rows: Rows) -> None:
+    """Insert the queued rows, one ``executemany`` per table, parents first; commit."""
     with engine.begin() as connection:
         for table in Base.metadata.sorted_tables:
             batch = rows.tables.get(table)
@@ -674,6 +713,20 @@ def fill_database(engine: Engine, procedures: int) -> FillResult:
                 connection.execute(sa.insert(table), batch)
         if engine.dialect.name == "postgresql":
             _catch_up_sequences(connection, list(rows.tables))
+
+
+def fill_database(engine: Engine, procedures: int) -> FillResult:
+    """Create the benchmark user, then bulk-insert the synthetic catalogue; commit.
+
+    Returns what was written, how long it took, and the id of a 40-step version.
+    """
+    user_id = create_bench_user(engine)
+    began = time.perf_counter()
+    docs = synthetic_catalogue(procedures, SEED)
+    with engine.connect() as connection:
+        rows, report_version = build_rows(connection, docs, user_id)
+    generated = time.perf_counter()
+    insert_rows(engine, rows)
     inserted = time.perf_counter()
     counts = {table.name: len(batch) for table, batch in rows.tables.items()}
     return FillResult(counts, generated - began, inserted - generated, report_version)
@@ -703,6 +756,7 @@ class PageTiming:
     statuses: tuple[int, ...]
     size: int
     gc_seconds: tuple[float, ...] = ()
+    expected_status: int = 200
 
     @property
     def median_ms(self) -> float:
@@ -723,8 +777,8 @@ class PageTiming:
 
     @property
     def ok(self) -> bool:
-        """True when every request answered 200."""
-        return all(status == 200 for status in self.statuses)
+        """True when every request answered the expected status (200 unless said)."""
+        return all(status == self.expected_status for status in self.statuses)
 
     @property
     def within(self) -> bool | None:

@@ -21,6 +21,7 @@ True
 from __future__ import annotations
 
 import math
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -99,21 +100,37 @@ class Box:
 
 def _lines(doc: FlowDocument, step: StepEntry, locale: str) -> list[tuple[str, bool]]:
     """The lines of a step's box, each with whether it is the step's name (bold)."""
+    return _step_lines(doc, locale)[step.key]
+
+
+def _step_lines(doc: FlowDocument, locale: str) -> dict[str, list[tuple[str, bool]]]:
+    """The lines of every step's box, by step key (the names looked up once)."""
     units = {unit.key: unit.name for unit in doc.units}
     officers = {officer.key: officer for officer in doc.officers}
     words = WORDS.get(locale, WORDS["vi"])
-    lines = [(line, True) for line in wrap_label(step.name, LINE_CHARS)]
-    lines.append((format_duration(step.duration, locale), False))
-    unit = units.get(step.unit or "", words["no_unit"])
-    lines += [(line, False) for line in wrap_label(unit, LINE_CHARS)]
-    for key in step.officers:
-        if key in officers:
-            lines += [(line, False) for line in wrap_label(officers[key].name, LINE_CHARS)]
-    if step.documents:
-        one, several = CHECKS.get(locale, CHECKS["vi"])
-        checks = (one if len(step.documents) == 1 else several).format(count=len(step.documents))
-        lines += [(line, False) for line in wrap_label(checks, LINE_CHARS)]
-    return lines
+    found = {}
+    for step in doc.steps:
+        lines = [(line, True) for line in wrap_label(step.name, LINE_CHARS)]
+        lines.append((format_duration(step.duration, locale), False))
+        unit = units.get(step.unit or "", words["no_unit"])
+        lines += [(line, False) for line in wrap_label(unit, LINE_CHARS)]
+        for key in step.officers:
+            if key in officers:
+                lines += [(line, False) for line in wrap_label(officers[key].name, LINE_CHARS)]
+        if step.documents:
+            one, several = CHECKS.get(locale, CHECKS["vi"])
+            checks = (one if len(step.documents) == 1 else several).format(
+                count=len(step.documents)
+            )
+            lines += [(line, False) for line in wrap_label(checks, LINE_CHARS)]
+        found[step.key] = lines
+    return found
+
+
+def _size(lines: list[tuple[str, bool]]) -> Size:
+    widest = max(len(text) for text, _ in lines) * CHAR_WIDTH
+    width = max(MIN_STEP_WIDTH, round(min(widest, TEXT_WIDTH)) + 2 * STEP_PADDING_X)
+    return Size(width, len(lines) * LINE_HEIGHT + 2 * STEP_PADDING_Y)
 
 
 def public_size(doc: FlowDocument, step: StepEntry, locale: str = "vi") -> Size:
@@ -124,29 +141,38 @@ def public_size(doc: FlowDocument, step: StepEntry, locale: str = "vi") -> Size:
     >>> public_size(doc, doc.steps[0]).height > 3 * LINE_HEIGHT
     True
     """
-    lines = _lines(doc, step, locale)
-    widest = max(len(text) for text, _ in lines) * CHAR_WIDTH
-    width = max(MIN_STEP_WIDTH, round(min(widest, TEXT_WIDTH)) + 2 * STEP_PADDING_X)
-    return Size(width, len(lines) * LINE_HEIGHT + 2 * STEP_PADDING_Y)
+    return _size(_lines(doc, step, locale))
 
 
 def layout(doc: FlowDocument, locale: str = "vi", top: float = 0) -> dict[str, Box]:
     """Each step's box on the public diagram, `top` lower than the layout puts it."""
+    return _layout(doc, _step_lines(doc, locale), top)
+
+
+def _layout(
+    doc: FlowDocument,
+    lines: Mapping[str, list[tuple[str, bool]]],
+    top: float,
+    graph: FlowGraph | None = None,
+) -> dict[str, Box]:
+    sizes = {key: _size(found) for key, found in lines.items()}
     positions: dict[str, Position] = auto_layout(
-        doc, size_of=lambda step: public_size(doc, step, locale)
+        doc, size_of=lambda step: sizes[step.key], graph=graph
     )
     boxes: dict[str, Box] = {}
     for step in doc.steps:
-        size, at = public_size(doc, step, locale), positions[step.key]
+        size, at = sizes[step.key], positions[step.key]
         left, upper = at.x - size.width / 2, at.y - size.height / 2 + top
         boxes[step.key] = Box(left, upper, left + size.width, upper + size.height)
     return boxes
 
 
-def lane_boxes(doc: FlowDocument, boxes: Mapping[str, Box]) -> list[tuple[str, Box]]:
+def lane_boxes(
+    doc: FlowDocument, boxes: Mapping[str, Box], graph: FlowGraph | None = None
+) -> list[tuple[str, Box]]:
     """Each swimlane's name and box: its steps, padded, with room for the name above."""
     found = []
-    for lane in lanes(doc):
+    for lane in lanes(doc, graph):
         members = [boxes[key] for key in lane.steps if key in boxes]
         if not members:
             continue
@@ -199,13 +225,15 @@ def _title(doc: FlowDocument) -> str:
     return f"{procedure.code} · {procedure.name}{case}"
 
 
-def _header(root: ET.Element, doc: FlowDocument, locale: str, lines: list[str]) -> None:
+def _header(
+    root: ET.Element, doc: FlowDocument, locale: str, lines: list[str], graph: FlowGraph
+) -> None:
     """The title, wrapped to the picture, and the total time against the legal time."""
     words = WORDS.get(locale, WORDS["vi"])
     for row, line in enumerate(lines):
         _text(root, MARGIN / 2, (row + 1) * TITLE_LINE, line, **{"font-size": str(TITLE_SIZE)})
     legal = format_duration(doc.procedure.legal_time, locale)
-    path = FlowGraph(doc).critical_path
+    path = graph.critical_path
     if path is None:
         total = words["loop"].format(legal=legal)
     else:
@@ -234,14 +262,20 @@ def render_svg(
     True
     """
     # The width comes from the layout; the title is wrapped to it, and the lanes go below.
-    plain = layout(doc, locale)
+    # Each box's lines are measured once, and the steps laid out once: the header only
+    # moves them down. The flow's graph is built once for the layout, lanes and total.
+    graph = FlowGraph(doc)
+    lines = _step_lines(doc, locale)
+    plain = _layout(doc, lines, 0, graph)
     width = max((b.x2 for b in plain.values()), default=MARGIN) + LANE_PADDING + MARGIN / 2
     title = _title(doc)
     title_lines = wrap_label(title, min(110, max(40, int((width - MARGIN) // TITLE_CHAR))))
     # The layout's own top margin leaves room for the lane names: the header goes above it.
     header = len(title_lines) * TITLE_LINE + 2 * LINE_HEIGHT
-    boxes = layout(doc, locale, top=header)
-    lane_list = lane_boxes(doc, boxes)
+    boxes = {
+        key: Box(box.x1, box.y1 + header, box.x2, box.y2 + header) for key, box in plain.items()
+    }
+    lane_list = lane_boxes(doc, boxes, graph)
     right = max((b.x2 for _, b in lane_list), default=width) + MARGIN / 2
     bottom = max((b.y2 for _, b in lane_list), default=header) + MARGIN / 2
     root = ET.Element(
@@ -277,7 +311,7 @@ def render_svg(
     )
     ET.SubElement(marker, "path", {"d": "M 0 0 L 10 5 L 0 10 z", "fill": "#546e7a"})
     title_element.text = title
-    _header(root, doc, locale, title_lines)
+    _header(root, doc, locale, title_lines, graph)
     for index, (name, box) in enumerate(lane_list):
         group = ET.SubElement(root, "g", {"class": "sodo-lane"})
         ET.SubElement(
@@ -297,10 +331,55 @@ def render_svg(
     _edges(root, doc, boxes, f"url(#{ids}-arrow)")
     states = overlay or {}
     for step in doc.steps:
-        _step(root, doc, step, boxes[step.key], states.get(step.key), locale)
-    ET.indent(root, space="")
-    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=False)
-    return data
+        _step(root, step, boxes[step.key], states.get(step.key), lines[step.key])
+    out: list[str] = []
+    _write(root, out)
+    return "".join(out).encode("utf-8")
+
+
+def _write(element: ET.Element, out: list[str]) -> None:
+    """Append `element` as XML, one element a line.
+
+    The bytes are those of ``ET.indent(root, space="")`` then ``ET.tostring``, written
+    directly: ElementTree's own writer took half the time of drawing. Only what the
+    picture holds is handled: elements with attributes and either children or text.
+    Most values (numbers, colours) need no escaping, so each is searched once first.
+    """
+    tag = element.tag
+    out.append(f"<{tag}")
+    out += [
+        f' {name}="{_attribute(value) if _ATTRIBUTE_SPECIAL(value) else value}"'
+        for name, value in element.attrib.items()
+    ]
+    text = element.text
+    if len(element):
+        out.append(">\n")
+        for child in element:
+            _write(child, out)
+            out.append("\n")
+        out.append(f"</{tag}>")
+    elif text:
+        out.append(f">{_escape(text) if _TEXT_SPECIAL(text) else text}</{tag}>")
+    else:
+        out.append(" />")
+
+
+_TEXT_SPECIAL = re.compile("[&<>]").search
+_ATTRIBUTE_SPECIAL = re.compile('[&<>"\r\n\t]').search
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attribute(value: str) -> str:
+    return (
+        _escape(value)
+        .replace('"', "&quot;")
+        .replace("\r", "&#13;")
+        .replace("\n", "&#10;")
+        .replace("\t", "&#09;")
+    )
 
 
 def _edges(root: ET.Element, doc: FlowDocument, boxes: Mapping[str, Box], arrow: str) -> None:
@@ -338,11 +417,10 @@ def _edges(root: ET.Element, doc: FlowDocument, boxes: Mapping[str, Box], arrow:
 
 def _step(
     root: ET.Element,
-    doc: FlowDocument,
     step: StepEntry,
     box: Box,
     state: str | None,
-    locale: str,
+    lines: list[tuple[str, bool]],
 ) -> None:
     fill, stroke = STATES.get(state, STATES[None])
     attrs = {"class": "sodo-step", "data-key": step.key}
@@ -364,7 +442,7 @@ def _step(
         },
     )
     middle = (box.x1 + box.x2) / 2
-    for row, (line, strong) in enumerate(_lines(doc, step, locale)):
+    for row, (line, strong) in enumerate(lines):
         extra = {"font-weight": "bold"} if strong else {}
         y = box.y1 + STEP_PADDING_Y + (row + 1) * LINE_HEIGHT - 4
         _text(group, middle, y, line, **{"text-anchor": "middle", **extra})

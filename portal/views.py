@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
@@ -107,7 +109,9 @@ def diagram(code: str) -> ResponseReturnValue:
 
     Any site may show it, in an ``<img>``, an ``<object>`` or a frame.
 
-    Cached by the snapshot's SHA-256: an ``ETag``, and 304 when the client has it.
+    Cached by the snapshot's SHA-256 and the officers the directory hides from it: an
+    ``ETag``, and 304 when the client has it. Hiding an officer changes the tag, so no
+    client keeps a picture that still shows them.
     """
     session, found = _procedure_or_404(code)
     cases = public.published_cases(session, found)
@@ -117,6 +121,9 @@ def diagram(code: str) -> ResponseReturnValue:
         abort(404)
     language = _language()
     tag = f"{chosen.sha256[:32]}-{language}"
+    if chosen.hidden:
+        hidden = "\n".join(sorted(chosen.hidden)).encode("utf-8")
+        tag += "-" + hashlib.sha256(hidden).hexdigest()[:16]
     if tag in request.if_none_match:
         return Response(status=304, headers={"ETag": f'"{tag}"'})
     response = Response(render_svg(chosen.document, locale=language), mimetype="image/svg+xml")

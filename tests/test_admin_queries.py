@@ -61,7 +61,8 @@ LISTS = (
     "audit",
     "apitoken",
 )
-FEW, MANY = 10, 100
+# Few enough that even the journal (about ten events per import) fits one page of 100.
+FEW, MANY = 8, 100
 
 
 def _document_change(i: int) -> Callable[[dict[str, Any]], None]:

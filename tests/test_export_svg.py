@@ -8,6 +8,7 @@ says its name, time, unit and officers, and names with markup stay text.
 from __future__ import annotations
 
 import itertools
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import pytest
 from conftest import sample_paths
 from flow_samples import flow, step
 
-from exporters.svg import STATES, render_svg
+from exporters.svg import STATES, SVG_NS, render_svg
 from workflow_model.document import load_document
 from workflow_model.document.durations import format_duration
 
@@ -167,3 +168,32 @@ def test_pictures_inlined_in_one_page_keep_their_own_ids() -> None:
         assert set(root.get("aria-labelledby").split()) <= ids
         arrows = {line.get("marker-end") for line in root.iter("{*}line")}
         assert arrows == {f"url(#{prefix}-arrow)"}
+
+
+def elementtree_bytes(data: bytes) -> bytes:
+    """`data` read and written again by ElementTree (the namespace as a plain attribute)."""
+    root = ET.fromstring(data)
+    for element in root.iter():
+        element.tag = element.tag.removeprefix(f"{{{SVG_NS}}}")
+    attributes = {"xmlns": SVG_NS, **root.attrib}
+    root.attrib.clear()
+    root.attrib.update(attributes)
+    return ET.tostring(root, encoding="utf-8")
+
+
+def test_the_picture_is_written_as_elementtree_writes_it() -> None:
+    """The picture's own writer gives ElementTree's bytes, markup and all."""
+
+    def marked(data: dict[str, Any]) -> None:
+        step(data, "s2")["name"] = XSS + " > 'single'"
+        step(data, "s3")["name"] = "a > b"  # each special character on its own
+        step(data, "s4")["name"] = "c & d"
+        data["units"][0]["name"] = "e < f"
+        data["procedure"]["name"] = XSS
+        data["transitions"][0]["label"] = XSS
+
+    documents = [load_document(path.read_bytes()) for path in sample_paths()]
+    for doc in [*documents, flow(marked)]:
+        for locale in ("vi", "en"):
+            data = render_svg(doc, locale=locale, overlay={doc.steps[0].key: "late"})
+            assert elementtree_bytes(data) == data, doc.procedure.code

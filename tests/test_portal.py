@@ -25,6 +25,7 @@ from workflow_model.models import (
     ProcedureCase,
     Step,
     StepOfficer,
+    Unit,
     VersionStatus,
 )
 
@@ -131,6 +132,56 @@ def test_an_officer_who_is_not_public_appears_nowhere(site: Site) -> None:
     for shown in (page, svg):
         assert name not in shown and email not in shown
         assert phone.replace(" ", "") not in shown.replace(" ", "")
+
+
+def test_hiding_an_officer_changes_the_diagram_tag(site: Site) -> None:
+    """A client holding the picture with an officer since hidden gets the new one, not 304."""
+    in_force = versions(site, DRAFTED)[VersionStatus.APPROVED]
+    with site.session() as s:
+        officer = s.scalar(
+            sa.select(Officer)
+            .join(StepOfficer, StepOfficer.officer_id == Officer.id)
+            .join(Step, StepOfficer.step_id == Step.id)
+            .where(Step.version_id == in_force)
+            .limit(1)
+        )
+        name, officer_id = officer.full_name, officer.id
+    visitor = site.browser()
+    url = f"/thu-tuc/{DRAFTED}/so-do.svg"
+    first = visitor.get(url)
+    tag = first.headers["ETag"]
+    assert name in first.get_data(as_text=True)
+    admin = site.browser("admin")
+    assert admin.submit(f"/officer/edit/?id={officer_id}", {"public": None}).status_code == 302
+    again = visitor.get(url, headers={"If-None-Match": tag})
+    assert again.status_code == 200 and name not in again.get_data(as_text=True)
+    assert again.headers["ETag"] != tag
+    # Shown again, the officer is in the first picture again, under its first tag.
+    assert admin.submit(f"/officer/edit/?id={officer_id}", {"public": "y"}).status_code == 302
+    assert visitor.get(url, headers={"If-None-Match": tag}).status_code == 304
+
+
+def test_each_result_says_its_level_agency_and_legal_times(site: Site) -> None:
+    with site.session() as s:
+        procedure = s.scalar(sa.select(Procedure).where(Procedure.code == DRAFTED))
+        assert procedure is not None
+        procedure.lead_unit = s.scalar(sa.select(Unit).order_by(Unit.id).limit(1))
+        s.commit()
+        code, level = procedure.code, procedure.level.name
+        agency = procedure.lead_unit.name  # type: ignore[union-attr]
+        times = [
+            format_duration((case.legal_time_value, case.legal_time_unit))
+            for case in procedure.cases
+        ]
+    html = site.browser().text(f"/thu-tuc/?q={code}")
+    (row,) = [
+        row for row in re.findall(r"<tr>(.*?)</tr>", html, re.S) if f'href="/thu-tuc/{code}"' in row
+    ]
+    cells = [
+        re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row, re.S)
+    ]
+    assert cells[2:4] == [str(escape(level)), str(escape(agency))]
+    assert cells[4] == "; ".join(str(escape(t)) for t in times)
 
 
 def test_the_diagram_is_cached_by_its_snapshot(site: Site) -> None:

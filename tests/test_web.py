@@ -10,10 +10,14 @@ from support.html import csrf_token
 from support.web import logged_in
 
 
-def test_anonymous_visitor_is_sent_to_login(live_server: LiveServer) -> None:
+def test_anonymous_visitor_lands_on_the_catalogue_and_staff_pages_need_a_login(
+    live_server: LiveServer,
+) -> None:
     response = requests.get(f"{live_server.url}/", allow_redirects=False, timeout=10)
-    assert response.status_code == 302
-    assert response.headers["Location"].startswith("/login")
+    assert response.status_code == 302 and response.headers["Location"] == "/thu-tuc/"
+    staff = requests.get(f"{live_server.url}/procedure/", allow_redirects=False, timeout=10)
+    assert staff.status_code == 302
+    assert staff.headers["Location"].startswith("/login")
 
 
 def test_static_assets_are_public(live_server: LiveServer) -> None:

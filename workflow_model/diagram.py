@@ -114,12 +114,13 @@ class Lane:
     steps: tuple[str, ...]
 
 
-def lanes(doc: FlowDocument) -> list[Lane]:
+def lanes(doc: FlowDocument, graph: FlowGraph | None = None) -> list[Lane]:
     """The swimlanes of the flow, in the order the process first reaches them.
 
-    Steps whose unit is unknown or missing share the last lane, with key ``""``.
+    Steps whose unit is unknown or missing share the last lane, with key ``""``. A caller
+    that already built `doc`'s `FlowGraph` passes it, so it is not built again.
     """
-    graph = FlowGraph(doc)
+    graph = graph or FlowGraph(doc)
     return _lanes(doc, graph, _layers(graph))
 
 
@@ -153,6 +154,7 @@ def auto_layout(
     doc: FlowDocument,
     placed: Collection[str] = (),
     size_of: Callable[[StepEntry], Size] | None = None,
+    graph: FlowGraph | None = None,
 ) -> dict[str, Position]:
     """Positions for the steps: left to right along the flow, one horizontal band per lane.
 
@@ -162,14 +164,15 @@ def auto_layout(
     keep a saved place, count for the columns but take no room and get no position, so
     a step dropped on a diagram that was never arranged moves none of the others.
     `size_of` measures a step's box (by default `step_size` of its name): a drawing that
-    writes more in each box, such as the public diagram, lays out the same way.
+    writes more in each box, such as the public diagram, lays out the same way. `graph`
+    is `doc`'s `FlowGraph`, when the caller has built it already.
 
     >>> from workflow_model.demo_data import demo_flow
     >>> layout = auto_layout(demo_flow("caobang-1_004944-1.json"))
     >>> layout["s1"], layout["s2"], layout["s7"]
     (Position(x=184, y=116), Position(x=452, y=279), Position(x=1700, y=116))
     """
-    graph = FlowGraph(doc)
+    graph = graph or FlowGraph(doc)
     layers = _layers(graph)
     measure = size_of or (lambda step: step_size(step.name))
     sizes = {step.key: measure(step) for step in doc.steps if step.key not in placed}

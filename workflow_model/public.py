@@ -17,7 +17,7 @@ import dataclasses
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from .document import FlowDocument
 from .lifecycle import version_document, version_in_force
@@ -54,12 +54,14 @@ class SearchPage:
 class PublishedCase:
     """A case of a procedure, with its process if one is in force.
 
-    `sha256` is the frozen snapshot's hash, which identifies what is shown (for caching).
+    `sha256` is the frozen snapshot's hash and `hidden` the keys of the officers left
+    out of it: together they identify what is shown (for caching).
     """
 
     case: ProcedureCase
     document: FlowDocument | None
     sha256: str | None
+    hidden: frozenset[str] = frozenset()
 
 
 def search_procedures(
@@ -92,8 +94,16 @@ def search_procedures(
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
+    # Each row shows its level, agency and cases: loaded with the page, not row by row.
     found = session.scalars(
-        query.order_by(Procedure.code).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+        query.options(
+            joinedload(Procedure.level),
+            joinedload(Procedure.lead_unit),
+            selectinload(Procedure.cases),
+        )
+        .order_by(Procedure.code)
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
     )
     rows = [
         ProcedureRow(
@@ -110,8 +120,16 @@ def search_procedures(
 
 def find_procedure(session: Session, code: str) -> Procedure | None:
     """The active procedure with this code, if there is one."""
+    # Its page shows its level, field, agency and cases: loaded with it, not one by one.
     return session.scalar(
-        sa.select(Procedure).where(Procedure.code == code[:64], Procedure.active.is_(True))
+        sa.select(Procedure)
+        .where(Procedure.code == code[:64], Procedure.active.is_(True))
+        .options(
+            joinedload(Procedure.level),
+            joinedload(Procedure.field),
+            joinedload(Procedure.lead_unit),
+            selectinload(Procedure.cases),
+        )
     )
 
 
@@ -123,22 +141,35 @@ def published_cases(session: Session, procedure: Procedure) -> list[PublishedCas
         if version is None:
             found.append(PublishedCase(case, None, None))
             continue
-        document = public_document(session, version_document(session, version))
-        found.append(PublishedCase(case, document, version.snapshot_sha256))
+        document = version_document(session, version)
+        hidden = _hidden_officers(session, document)
+        found.append(
+            PublishedCase(
+                case, _without(document, hidden), version.snapshot_sha256, frozenset(hidden)
+            )
+        )
     return found
 
 
 def public_document(session: Session, document: FlowDocument) -> FlowDocument:
     """`document` without the officers the directory does not make public."""
+    return _without(document, _hidden_officers(session, document))
+
+
+def _hidden_officers(session: Session, document: FlowDocument) -> set[str]:
+    """The keys of the officers of `document` whose directory row is not public."""
     emails = [officer.email for officer in document.officers if officer.email]
     hidden = set(
         session.scalars(
             sa.select(Officer.email).where(Officer.email.in_(emails), Officer.public.is_(False))
         )
     )
-    if not hidden:
+    return {officer.key for officer in document.officers if officer.email in hidden}
+
+
+def _without(document: FlowDocument, gone: set[str]) -> FlowDocument:
+    if not gone:
         return document
-    gone = {officer.key for officer in document.officers if officer.email in hidden}
     return dataclasses.replace(
         document,
         officers=tuple(o for o in document.officers if o.key not in gone),
