@@ -108,3 +108,42 @@ def test_four_clients_end_in_the_state_a_rebuild_gives(database: Any) -> None:
         incremental = {code: stored_state(session, SOURCE, code) for code in codes}
         rebuild_states(session)
         assert {code: stored_state(session, SOURCE, code) for code in codes} == incremental
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_a_batch_aborted_as_a_deadlock_is_sent_again_whole(database: Any) -> None:
+    """PostgreSQL aborts the first try (as it does one side of a deadlock); the retry lands."""
+    sessions = make_session_factory(database.engine)
+    with sessions() as session:
+        in_force(session, flow(), vn(2026, 1, 1))
+        # The first insert of events fails with PostgreSQL's deadlock error, once.
+        # A sequence, since its count survives the rollback of the try that fails.
+        session.execute(sa.text("CREATE SEQUENCE deadlock_tries"))
+        session.execute(
+            sa.text(
+                """
+                CREATE FUNCTION deadlock_once() RETURNS trigger AS $$
+                BEGIN
+                  IF nextval('deadlock_tries') = 1 THEN
+                    RAISE EXCEPTION 'deadlock detected' USING ERRCODE = 'deadlock_detected';
+                  END IF;
+                  RETURN NEW;
+                END $$ LANGUAGE plpgsql
+                """
+            )
+        )
+        session.execute(
+            sa.text(
+                "CREATE TRIGGER deadlock_once BEFORE INSERT ON dossier_events "
+                "FOR EACH ROW EXECUTE FUNCTION deadlock_once()"
+            )
+        )
+        session.commit()
+    events = _history(1)
+    with sessions() as session:
+        results = ingest_events(session, SOURCE, events, check_keys=KEYS, now=NOW)
+        assert [r.result for r in results] == [ItemOutcome.ACCEPTED] * len(events)
+        # The first try failed at its first event; the second wrote every event once.
+        tries = session.execute(sa.text("SELECT last_value FROM deadlock_tries")).scalar()
+        stored = session.execute(sa.select(sa.func.count()).select_from(DossierEvent)).scalar()
+    assert stored == len(events) and tries is not None and tries > 1

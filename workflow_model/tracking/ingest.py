@@ -353,6 +353,11 @@ def _insert(session: Session, model: type[Any]) -> Any:
     return insert.execution_options(render_nulls=True)
 
 
+RETRIED_SQLSTATES = frozenset({"40P01", "40001"})
+"""PostgreSQL's deadlock and serialization failures: the batch is simply tried again."""
+ATTEMPTS = 3
+
+
 def ingest_events(
     session: Session,
     source: str,
@@ -364,6 +369,10 @@ def ingest_events(
 ) -> list[ItemResult]:
     """Take a batch of events from `source`; one `ItemResult` per item, in order. Commits.
 
+    A batch that PostgreSQL aborts as a deadlock with another client's (which locks the
+    same dossiers in another order) was rolled back whole, so it is tried again, up to
+    `ATTEMPTS` times, before the error reaches the caller.
+
     `check_keys` hashes the check value of `received` items (`CheckKeys.from_secrets`
     with the app's `SECRET_KEY`); `now` is the server's time, against which an event
     more than `MAX_CLOCK_SKEW` ahead is refused.
@@ -373,6 +382,24 @@ def ingest_events(
     "channel": "online", "check": "482913"}], check_keys=keys)`` answers
     ``[ItemResult("e1", ItemOutcome.ACCEPTED)]`` once that procedure has a version in force.
     """
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return _ingest_once(session, source, items, check_keys, now, calendar)
+        except sa.exc.DBAPIError as error:
+            state = getattr(error.orig, "sqlstate", None)
+            if state not in RETRIED_SQLSTATES or attempt == ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")  # the loop returns or raises
+
+
+def _ingest_once(
+    session: Session,
+    source: str,
+    items: Sequence[Mapping[str, Any]],
+    check_keys: CheckKeys,
+    now: datetime | None,
+    calendar: WorkingCalendar | None,
+) -> list[ItemResult]:
     if not 0 < len(source) <= CODE_LENGTH:
         raise ValueError(f"a source is a name of 1 to {CODE_LENGTH} characters, got {source!r}")
     moment = now or utcnow()
