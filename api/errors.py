@@ -27,7 +27,11 @@ ERRORS = {
 
 
 def is_api_path(path: str) -> bool:
-    """Whether `path` is under the API, where errors are JSON, not pages."""
+    """Whether `path` is under the API, where errors are JSON, not pages.
+
+    >>> is_api_path("/api/v1/dossiers/H12-1"), is_api_path("/apitoken/"), is_api_path("/")
+    (True, False, False)
+    """
     return path == URL_PREFIX or path.startswith(URL_PREFIX + "/")
 
 
