@@ -56,18 +56,18 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def enum_column_type(enum_class: type[enum.Enum], name: str) -> sa.Enum:
+def enum_column_type(enum_class: type[enum.Enum], name: str, length: int = 16) -> sa.Enum:
     """Return a portable enum type: a VARCHAR with a CHECK constraint of the known values.
 
     Native PostgreSQL enums are awkward to migrate; a check constraint gives the same
-    integrity on SQLite and PostgreSQL.
+    integrity on SQLite and PostgreSQL. `length` is the VARCHAR's, for longer values.
     """
     return sa.Enum(
         enum_class,
         name=name,
         native_enum=False,
         create_constraint=True,
-        length=16,
+        length=length,
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, utcnow
+from .base import Base, enum_column_type, utcnow
 from .catalogue import ProcedureCase
 from .flow import FlowVersion
 
@@ -83,16 +83,8 @@ class Verdict(enum.StrEnum):
 
 
 def _enum(enum_class: type[enum.Enum], name: str) -> sa.Enum:
-    # As `base.enum_column_type`, with room for the longer event kinds.
-    return sa.Enum(
-        enum_class,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=32,
-        values_callable=lambda members: [member.value for member in members],
-        validate_strings=True,
-    )
+    # Room for the longer event kinds ("supplement_requested").
+    return enum_column_type(enum_class, name, length=32)
 
 
 class Dossier(Base):
