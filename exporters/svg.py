@@ -202,6 +202,13 @@ def _text(parent: ET.Element, x: float, y: float, text: str, **attrs: str) -> No
     element.text = text
 
 
+def _rect(parent: ET.Element, box: Box, **attrs: str) -> None:
+    """`box` as a rectangle in `parent`, with its `attrs` (fill, stroke…)."""
+    place = {"x": _n(box.x1), "y": _n(box.y1)}
+    size = {"width": _n(box.x2 - box.x1), "height": _n(box.y2 - box.y1)}
+    ET.SubElement(parent, "rect", {**place, **size, **attrs})
+
+
 def _n(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
@@ -314,19 +321,7 @@ def render_svg(
     _header(root, doc, locale, title_lines, graph)
     for index, (name, box) in enumerate(lane_list):
         group = ET.SubElement(root, "g", {"class": "sodo-lane"})
-        ET.SubElement(
-            group,
-            "rect",
-            {
-                "x": _n(box.x1),
-                "y": _n(box.y1),
-                "width": _n(box.x2 - box.x1),
-                "height": _n(box.y2 - box.y1),
-                "rx": "6",
-                "fill": LANE_FILLS[index % len(LANE_FILLS)],
-                "stroke": "#b0bec5",
-            },
-        )
+        _rect(group, box, rx="6", fill=LANE_FILLS[index % len(LANE_FILLS)], stroke="#b0bec5")
         _text(group, box.x1 + 10, box.y1 + LANE_LABEL - 4, name, **{"font-weight": "bold"})
     _edges(root, doc, boxes, f"url(#{ids}-arrow)")
     states = overlay or {}
@@ -427,20 +422,7 @@ def _step(
     if state in STATES and state is not None:
         attrs["data-state"] = state
     group = ET.SubElement(root, "g", attrs)
-    ET.SubElement(
-        group,
-        "rect",
-        {
-            "x": _n(box.x1),
-            "y": _n(box.y1),
-            "width": _n(box.x2 - box.x1),
-            "height": _n(box.y2 - box.y1),
-            "rx": "4",
-            "fill": fill,
-            "stroke": stroke,
-            "stroke-width": "2",
-        },
-    )
+    _rect(group, box, rx="4", fill=fill, stroke=stroke, **{"stroke-width": "2"})
     middle = (box.x1 + box.x2) / 2
     for row, (line, strong) in enumerate(lines):
         extra = {"font-weight": "bold"} if strong else {}
