@@ -14,6 +14,7 @@ import lxml.etree
 import pytest
 import sqlalchemy as sa
 from markupsafe import escape
+from sqlalchemy.orm import Session
 from support.admin_site import Site
 
 from workflow_model.demo_data import demo_flow
@@ -110,16 +111,23 @@ def test_a_procedure_without_a_version_in_force_shows_its_catalogue_only(site: S
     assert visitor.get(f"/thu-tuc/{SON_LA}/so-do.svg").status_code == 404
 
 
-def test_an_officer_who_is_not_public_appears_nowhere(site: Site) -> None:
+def officer_in_force(site: Site, session: Session) -> Officer:
+    """An officer of a step of DRAFTED's version in force."""
     in_force = versions(site, DRAFTED)[VersionStatus.APPROVED]
+    officer = session.scalar(
+        sa.select(Officer)
+        .join(StepOfficer, StepOfficer.officer_id == Officer.id)
+        .join(Step, StepOfficer.step_id == Step.id)
+        .where(Step.version_id == in_force)
+        .limit(1)
+    )
+    assert officer is not None
+    return officer
+
+
+def test_an_officer_who_is_not_public_appears_nowhere(site: Site) -> None:
     with site.session() as s:
-        officer = s.scalar(
-            sa.select(Officer)
-            .join(StepOfficer, StepOfficer.officer_id == Officer.id)
-            .join(Step, StepOfficer.step_id == Step.id)
-            .where(Step.version_id == in_force)
-            .limit(1)
-        )
+        officer = officer_in_force(site, s)
         name, email, phone = officer.full_name, officer.email, officer.phone
     visitor = site.browser()
     assert name in visitor.text(f"/thu-tuc/{DRAFTED}")
@@ -136,15 +144,8 @@ def test_an_officer_who_is_not_public_appears_nowhere(site: Site) -> None:
 
 def test_hiding_an_officer_changes_the_diagram_tag(site: Site) -> None:
     """A client holding the picture with an officer since hidden gets the new one, not 304."""
-    in_force = versions(site, DRAFTED)[VersionStatus.APPROVED]
     with site.session() as s:
-        officer = s.scalar(
-            sa.select(Officer)
-            .join(StepOfficer, StepOfficer.officer_id == Officer.id)
-            .join(Step, StepOfficer.step_id == Step.id)
-            .where(Step.version_id == in_force)
-            .limit(1)
-        )
+        officer = officer_in_force(site, s)
         name, officer_id = officer.full_name, officer.id
     visitor = site.browser()
     url = f"/thu-tuc/{DRAFTED}/so-do.svg"
