@@ -155,3 +155,16 @@ def test_another_site_may_embed_the_diagram(visitor: Any, live_server: LiveServe
     finally:
         other.shutdown()
     assert problems == []
+
+
+def test_search_on_a_phone_keeps_the_page_within_the_screen(
+    visitor: Any, live_server: LiveServer
+) -> None:
+    page, problems = visitor("phone")
+    page.goto(f"{live_server.url}/thu-tuc/?q=dieu+chinh")
+    width, window = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width <= window  # the filters fit; the results table scrolls inside itself
+    # Names wrap between words, never inside one (no "Cấ|p").
+    name = page.locator(".portal-results td:nth-child(2)").first.bounding_box()
+    assert name is not None and name["width"] >= 11 * 16 - 1
+    assert problems == []
