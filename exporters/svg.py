@@ -25,6 +25,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from workflow_model.diagram import (
     CHAR_WIDTH,
@@ -76,16 +77,32 @@ CHECKS = {
     "en": ("Checks {count} dossier component", "Checks {count} dossier components"),
 }
 
-# Fill and border of a step by its tracking state; None is a step without a state.
-STATES: dict[str | None, tuple[str, str]] = {
-    None: ("#ffffff", "#37474f"),
-    "done": ("#e8f5e9", "#2e7d32"),
-    "current": ("#fff3e0", "#e65100"),
-    "late": ("#ffebee", "#c62828"),
-    "waiting": ("#f5f5f5", "#9e9e9e"),
+
+TEXT_COLOUR = "#212121"
+
+
+class StateStyle(NamedTuple):
+    """How a step in one tracking state is drawn: fill, border, dashed border, text colour."""
+
+    fill: str
+    stroke: str
+    dashed: bool = False
+    text: str = TEXT_COLOUR
+
+
+# By tracking state (`workflow_model.tracking.StepState` values); None is a step without
+# one. Each text colour keeps a contrast of at least 4.5:1 on its fill, faded ones too.
+STATES: dict[str | None, StateStyle] = {
+    None: StateStyle("#ffffff", "#37474f"),
+    "early": StateStyle("#e8f5e9", "#2e7d32"),
+    "on_time": StateStyle("#e3f2fd", "#1565c0"),
+    "late": StateStyle("#ffebee", "#c62828"),
+    "current": StateStyle("#fff3e0", "#e65100"),
+    "overdue": StateStyle("#fce4ec", "#ad1457", dashed=True),
+    "pending": StateStyle("#ffffff", "#78909c"),
+    "skipped": StateStyle("#f5f5f5", "#bdbdbd", dashed=True, text="#5f6368"),
 }
 LANE_FILLS = ("#eef5fc", "#fdf6e9", "#eef8ef", "#f6effa", "#fbeef0", "#eef7f7")
-TEXT_COLOUR = "#212121"
 
 
 @dataclass(frozen=True)
@@ -254,14 +271,17 @@ def render_svg(
     *,
     locale: str = "vi",
     overlay: Mapping[str, str] | None = None,
+    notes: Mapping[str, str] | None = None,
     ids: str = "sodo",
 ) -> bytes:
     """The flow as an SVG picture at its natural size (UTF-8 bytes).
 
     `overlay` gives a tracking state (a key of `STATES`) to some steps; an unknown
-    state is drawn as no state. `ids` prefixes the picture's element ids (its title, its
-    description and its arrow head): pictures inlined in one page need their own, or the
-    second one's name (``aria-labelledby``) would be the first one's title.
+    state is drawn as no state. `notes` adds a line to some steps' boxes (the time a
+    dossier has used and has left at its current step). `ids` prefixes the picture's
+    element ids (its title, its description and its arrow head): pictures inlined in one
+    page need their own, or the second one's name (``aria-labelledby``) would be the first
+    one's title.
 
     >>> from workflow_model.demo_data import demo_flow
     >>> b'aria-labelledby="case-2-title case-2-desc"' in render_svg(
@@ -273,6 +293,9 @@ def render_svg(
     # moves them down. The flow's graph is built once for the layout, lanes and total.
     graph = FlowGraph(doc)
     lines = _step_lines(doc, locale)
+    for key, note in (notes or {}).items():
+        if key in lines:
+            lines[key] = [*lines[key], *((line, True) for line in wrap_label(note, LINE_CHARS))]
     plain = _layout(doc, lines, 0, graph)
     width = max((b.x2 for b in plain.values()), default=MARGIN) + LANE_PADDING + MARGIN / 2
     title = _title(doc)
@@ -417,14 +440,17 @@ def _step(
     state: str | None,
     lines: list[tuple[str, bool]],
 ) -> None:
-    fill, stroke = STATES.get(state, STATES[None])
+    style = STATES.get(state, STATES[None])
     attrs = {"class": "sodo-step", "data-key": step.key}
     if state in STATES and state is not None:
         attrs["data-state"] = state
     group = ET.SubElement(root, "g", attrs)
-    _rect(group, box, rx="4", fill=fill, stroke=stroke, **{"stroke-width": "2"})
+    border = {"stroke-width": "2", **({"stroke-dasharray": "6 4"} if style.dashed else {})}
+    _rect(group, box, rx="4", fill=style.fill, stroke=style.stroke, **border)
     middle = (box.x1 + box.x2) / 2
     for row, (line, strong) in enumerate(lines):
         extra = {"font-weight": "bold"} if strong else {}
+        if style.text != TEXT_COLOUR:
+            extra["fill"] = style.text
         y = box.y1 + STEP_PADDING_Y + (row + 1) * LINE_HEIGHT - 4
         _text(group, middle, y, line, **{"text-anchor": "middle", **extra})

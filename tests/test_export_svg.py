@@ -147,9 +147,9 @@ def test_a_path_over_the_legal_time_is_said_in_red() -> None:
 
 def test_an_overlay_colours_steps_by_state_and_ignores_unknown_states() -> None:
     doc = flow()
-    root = parse(render_svg(doc, overlay={"s1": "done", "s2": "current", "s3": "no-such"}))
+    root = parse(render_svg(doc, overlay={"s1": "early", "s2": "current", "s3": "no-such"}))
     groups = {g.get("data-key"): g for g in root.iter("{*}g") if g.get("class") == "sodo-step"}
-    assert groups["s1"].get("data-state") == "done"
+    assert groups["s1"].get("data-state") == "early"
     assert groups["s2"].find("s:rect", NS).get("stroke") == STATES["current"][1]
     assert groups["s3"].get("data-state") is None
     assert groups["s3"].find("s:rect", NS).get("fill") == STATES[None][0]

@@ -7,6 +7,8 @@
 - `state`: the derived state stored per dossier (`refresh_states`, `rebuild_states`) and
   read back (`find_dossier`, `lookup_dossier` → `TrackedDossier`).
 - `checks`: `CheckKeys`, the keyed hash of a receipt's check value.
+- `overlay`: `step_states`, a `StepState` for every step of the pinned diagram.
+- `wording`: the words for statuses, verdicts, events and step states, in vi and en.
 
 The models (`Dossier`, `DossierEvent`, `DossierStepRun`) are in `workflow_model.models`.
 """
@@ -14,6 +16,7 @@ The models (`Dossier`, `DossierEvent`, `DossierStepRun`) are in `workflow_model.
 from .checks import CheckKeys
 from .ingest import MAX_CLOCK_SKEW, ItemOutcome, ItemResult, ingest_events
 from .items import EventItem, parse_item
+from .overlay import StepState, step_states
 from .progress import DossierProgress, EventFact, StepRun, derive, judge, progress_at
 from .state import TrackedDossier, find_dossier, lookup_dossier, rebuild_states, refresh_states
 
@@ -26,6 +29,7 @@ __all__ = [
     "ItemOutcome",
     "ItemResult",
     "StepRun",
+    "StepState",
     "TrackedDossier",
     "derive",
     "find_dossier",
@@ -36,4 +40,5 @@ __all__ = [
     "progress_at",
     "rebuild_states",
     "refresh_states",
+    "step_states",
 ]
