@@ -24,6 +24,10 @@ APP_FREE_COMMANDS = {
     "export": "admin.export_command:export_command",
 }
 """Commands on the group itself, not the app, each as ``module:attribute``."""
+NOT_OFFERED = frozenset({"limiter"})
+"""Commands that dependencies add through Flask's ``flask.commands`` entry points and
+`sodo` does not offer: Flask-Limiter's needs its ``cli`` extra (not installed), and its
+counters live in the server's memory, out of a command's reach, by default."""
 
 
 class SodoGroup(FlaskGroup):
@@ -39,7 +43,7 @@ class SodoGroup(FlaskGroup):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         """Every command: the lazy ones, Flask's own and the app's."""
-        return sorted({*super().list_commands(ctx), *self.lazy})
+        return sorted({*super().list_commands(ctx), *self.lazy} - NOT_OFFERED)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         """The command `cmd_name`: a lazy one is imported now, without making the app."""
@@ -47,6 +51,8 @@ class SodoGroup(FlaskGroup):
             module, _, attribute = self.lazy[cmd_name].partition(":")
             command: click.Command = getattr(importlib.import_module(module), attribute)
             return command
+        if cmd_name in NOT_OFFERED:
+            return None
         return super().get_command(ctx, cmd_name)
 
 
