@@ -158,12 +158,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     auth.init_auth(app)
     csrf = CSRFProtect(app)
     app.register_blueprint(views.blueprint)
-    app.register_blueprint(portal.blueprint)
+    check_keys = CheckKeys.from_secrets(app.config["SECRET_KEY"], old_secret_keys(app.config))
+    portal.init_portal(app, check_keys=check_keys)
     api.init_api(
         app,
         csrf,
         box=secret_box(app.config),
-        check_keys=CheckKeys.from_secrets(app.config["SECRET_KEY"], old_secret_keys(app.config)),
+        check_keys=check_keys,
         explain=refusal_message,
     )
     init_admin(app)

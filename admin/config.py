@@ -46,7 +46,9 @@ def load_config(
     ``SODO_DELIVERY_ALLOW`` (non-public hosts, addresses and CIDRs targets may point
     at), ``SODO_DELIVERY_ROOT`` (the folder directory targets must lie in) and
     ``SODO_OLD_SECRET_KEYS`` (previous `SECRET_KEY` values, comma-separated, that still
-    open targets' secrets until ``sodo targets reencrypt`` has run).
+    open targets' secrets until ``sodo targets reencrypt`` has run). The dossier lookup's
+    rate limit is ``SODO_LOOKUP_LIMIT`` (per client address, ``10 per minute`` by default)
+    and its counters' storage ``SODO_RATELIMIT_STORAGE_URI`` (``memory://`` by default).
     """
     # Imported here, not at the top: the console script imports this module at start, and
     # the database layer (SQLAlchemy) is wanted only once an app is made.
@@ -78,6 +80,9 @@ def load_config(
         "SODO_DELIVERY_ALLOW": env.get("SODO_DELIVERY_ALLOW", ""),
         "SODO_DELIVERY_ROOT": env.get("SODO_DELIVERY_ROOT", ""),
         "SODO_OLD_SECRET_KEYS": env.get("SODO_OLD_SECRET_KEYS", ""),
+        # Empty: the portal's defaults (`portal.lookup`), 10 per minute, in memory.
+        "SODO_LOOKUP_LIMIT": env.get("SODO_LOOKUP_LIMIT", ""),
+        "RATELIMIT_STORAGE_URI": env.get("SODO_RATELIMIT_STORAGE_URI", ""),
     } | dict(overrides or {})
 
 

@@ -253,9 +253,10 @@ def test_the_keyboard_alone_finds_a_procedure_and_its_contacts(
         assert page.url == f"{portal.url}{target}"
 
         stops = tab_through(page)
-        assert [s["text"] for s in stops[:3]] == [
+        assert [s["text"] for s in stops[:4]] == [
             "Chuyển đến nội dung chính",
             "Thủ tục hành chính",
+            "Tra cứu hồ sơ",
             "English",
         ]
         # The cases are tabs: one stop for the tab list, then the chosen case only.

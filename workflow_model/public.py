@@ -9,20 +9,28 @@ force, only public contacts" has one home:
 - an officer whose directory row is not `public` is left out of the document (name and
   contacts) before anything is drawn or listed; the live directory decides, so hiding an
   officer takes effect without a new version.
+
+A citizen's dossier (`track_dossier`) is read the same way: by its code and the check
+value of its receipt only, against the public document of the version it was pinned to,
+with its timeline of events but never their free-text notes.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from .document import FlowDocument
+from .document import FlowDocument, OfficerEntry
 from .lifecycle import version_document, version_in_force
-from .models import Field, Level, Officer, Procedure, ProcedureCase, Unit
+from .models import Field, FlowVersion, Level, Officer, Procedure, ProcedureCase, Unit
+from .models.tracking import DossierEvent, EventKind
 from .text import fold
+from .tracking import CheckKeys, StepState, TrackedDossier, lookup_dossier, step_states
+from .tracking.state import DocumentCache
 
 MAX_QUERY = 200
 """Characters of a search that count; the rest of a longer query is cut."""
@@ -217,3 +225,106 @@ def agencies(session: Session) -> list[tuple[str, str]]:
 def levels(session: Session) -> list[Level]:
     """The levels, in their order, for the search's filter."""
     return list(session.scalars(sa.select(Level).order_by(Level.position)))
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One event of a dossier as its applicant sees it: no note, which may name people.
+
+    `unit` and `step` are names from the pinned document ("" when the event has none);
+    `new_due` is an apology slip's new return date.
+    """
+
+    at: datetime
+    kind: EventKind
+    unit: str
+    step: str
+    new_due: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PublicDossier:
+    """A dossier found by its receipt: its progress on the public document of its version.
+
+    `states` is each step's `StepState`; `handlers` are the public officers holding each
+    current step, by step key (the officer the source named for the run, else the step's
+    officers in the document).
+    """
+
+    dossier: TrackedDossier
+    document: FlowDocument
+    case_name: str
+    states: dict[str, StepState]
+    timeline: tuple[TimelineEntry, ...]
+    handlers: dict[str, tuple[OfficerEntry, ...]]
+
+
+def track_dossier(
+    session: Session, code: str, check: str, keys: CheckKeys, *, now: datetime | None = None
+) -> PublicDossier | None:
+    """The dossier of receipt (`code`, `check`), as its applicant may see it; None otherwise.
+
+    A wrong check value and an unknown code both give None, at the same cost
+    (`tracking.lookup_dossier`); nothing tells them apart.
+    """
+    found = lookup_dossier(session, code, check, keys, now=now)
+    if found is None:
+        return None
+    pinned = DocumentCache(session).documents([found.version_id])[found.version_id]
+    document = public_document(session, pinned)
+    case_name = session.scalar(
+        sa.select(ProcedureCase.name)
+        .join(FlowVersion, FlowVersion.case_id == ProcedureCase.id)
+        .where(FlowVersion.id == found.version_id)
+    )
+    return PublicDossier(
+        dossier=found,
+        document=document,
+        case_name=case_name or "",
+        states=step_states(document, found.progress),
+        timeline=_timeline(session, found.id, document),
+        handlers=_handlers(found, document),
+    )
+
+
+def _timeline(
+    session: Session, dossier_id: int, document: FlowDocument
+) -> tuple[TimelineEntry, ...]:
+    units = {unit.key: unit.name for unit in document.units}
+    steps = {step.key: step for step in document.steps}
+    events = session.execute(
+        sa.select(
+            DossierEvent.at,
+            DossierEvent.kind,
+            DossierEvent.unit_code,
+            DossierEvent.step_key,
+            DossierEvent.new_due,
+        )
+        .where(DossierEvent.dossier_id == dossier_id)
+        .order_by(DossierEvent.at, DossierEvent.id)
+    ).all()
+    entries = []
+    for at, kind, unit_code, step_key, new_due in events:
+        step = steps.get(step_key or "")
+        # The unit the source named, else the unit the document gives the step.
+        unit = units.get(unit_code or "") or (units.get(step.unit or "", "") if step else "")
+        entries.append(TimelineEntry(at, kind, unit, step.name if step else "", new_due))
+    return tuple(entries)
+
+
+def _handlers(found: TrackedDossier, document: FlowDocument) -> dict[str, tuple[OfficerEntry, ...]]:
+    """The public officers holding each current step; hidden ones are not in `document`."""
+    by_email = {officer.email.lower(): officer for officer in document.officers if officer.email}
+    by_key = {officer.key: officer for officer in document.officers}
+    steps = {step.key: step for step in document.steps}
+    running = {run.key: run.officer for run in found.progress.runs if run.finished_at is None}
+    handlers: dict[str, tuple[OfficerEntry, ...]] = {}
+    for key in found.progress.current_steps:
+        if key not in steps:
+            continue
+        named = by_email.get((running.get(key) or "").lower())
+        if named is not None:
+            handlers[key] = (named,)
+        else:
+            handlers[key] = tuple(by_key[k] for k in steps[key].officers if k in by_key)
+    return handlers
