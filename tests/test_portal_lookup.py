@@ -240,6 +240,7 @@ def test_the_lookup_is_public_and_linked_and_exposes_nothing_else(lookup_site: S
     response = client.get(PAGE)
     assert response.status_code == 200 and "/login" not in response.headers.get("Location", "")
     assert 'name="code"' in response.get_data(as_text=True)
+    assert 'aria-current="page"' in response.get_data(as_text=True)
     home = client.get("/thu-tuc/").get_data(as_text=True)
     assert home.count(f'href="{PAGE}"') >= 3  # header, search page, footer
     # The portal's routes are the ones it had, and this one.
