@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from support.dossiers import NOW, OTHER_PROCEDURE, five_dossiers
 from support.tracking import vn
@@ -98,3 +99,27 @@ def test_pages_of_two(listed: Session) -> None:
     ]  # fmt: skip
     assert {(p.total, p.pages) for p in pages} == {(5, 3)}
     assert list_dossiers(listed, page=0, page_size=2, now=NOW).page == 1
+
+
+def statements(session: Session, **filters: object) -> int:
+    """How many SQL statements one page of the list runs."""
+    counted: list[str] = []
+
+    def record(*args: object) -> None:
+        counted.append(str(args[2]))
+
+    engine = session.get_bind()
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        list_dossiers(session, DossierFilter(**filters), now=NOW)  # type: ignore[arg-type]
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert not any("dossier_events" in statement for statement in counted)  # no event read
+    return len(counted)
+
+
+def test_a_page_costs_the_same_statements_for_one_dossier_or_five(listed: Session) -> None:
+    statements(listed)  # the pinned documents parsed once per process
+    # (A page with no step in hand skips the query for the names of their units.)
+    assert statements(listed, unit="svh-qlvh", unit_now=True) == statements(listed)
+    assert statements(listed, late=True) == statements(listed)
