@@ -36,6 +36,7 @@ from .api_tokens import ApiTokenView
 from .catalogue import FlowVersionView, ProcedureView
 from .delivery import DeliveryTargetView, DeliveryView
 from .directory import DayOverrideView, FieldView, LevelView, OfficerView, UnitView
+from .dossiers import DossierView
 from .exports import ExportView
 from .flow_content import StepView, TransitionView
 from .lifecycle_pages import VersionsView
@@ -120,6 +121,7 @@ def _views(session: Any, directory: Any, catalogue: Any, system: Any) -> list[An
         DeliveryView(
             Delivery, session, name=_l("Deliveries"), category=_l("Delivery"), endpoint="delivery"
         ),
+        DossierView(name=_l("Dossiers"), endpoint="dossiers", url="/dossiers"),
         ReportView(name=_l("Report"), endpoint="report", url="/report"),
         VersionsView(name=_l("Versions"), endpoint="versions", url="/versions"),
         ExportView(name=_l("Export"), endpoint="export", url="/export", category=system),

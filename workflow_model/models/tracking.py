@@ -137,6 +137,9 @@ class Dossier(Base):
         sa.UniqueConstraint("source", "code"),
         sa.CheckConstraint("length(code) > 0", name="code_not_empty"),
         sa.CheckConstraint("stopped_hours >= 0", name="stopped_hours_not_negative"),
+        # The staff's dossier list: newest first, over everything or one procedure's cases.
+        sa.Index("ix_dossiers_received_at", "received_at"),
+        sa.Index("ix_dossiers_case_received", "case_id", "received_at"),
     )
 
     def __repr__(self) -> str:
@@ -202,3 +205,8 @@ class DossierStepRun(Base):
     verdict: Mapped[Verdict | None] = mapped_column(_enum(Verdict, "step_verdict"))
     unit_code: Mapped[str | None] = mapped_column(sa.String(64))
     officer_email: Mapped[str | None] = mapped_column(sa.String(EMAIL_LENGTH))
+
+    __table_args__ = (
+        # The staff's dossier list filtered by a unit: the dossiers a unit has held.
+        sa.Index("ix_dossier_step_runs_unit", "unit_code", "dossier_id"),
+    )

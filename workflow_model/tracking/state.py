@@ -4,7 +4,7 @@
 events, one for the documents' versions, one bulk update and one bulk insert), and
 `rebuild_states` does it for every dossier or some; `find_dossier` and `lookup_dossier`
 read one dossier's stored state and carry it on to now (`progress_at`), without
-reading its events.
+reading its events; `tracked_dossier` does it by row id, for the staff's pages.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ __all__ = [
     "lookup_dossier",
     "rebuild_states",
     "refresh_states",
+    "stored_progress",
+    "tracked_dossier",
 ]
 
 _CHUNK = 500
@@ -211,21 +213,13 @@ class TrackedDossier:
     progress: DossierProgress
 
 
-def _tracked(
-    session: Session, dossier: Dossier, now: datetime, calendar: WorkingCalendar | None
-) -> TrackedDossier:
-    procedure_code, case_key, number = session.execute(
-        sa.select(Procedure.code, ProcedureCase.key, FlowVersion.number)
-        .join(ProcedureCase, ProcedureCase.procedure_id == Procedure.id)
-        .join(FlowVersion, FlowVersion.case_id == ProcedureCase.id)
-        .where(FlowVersion.id == dossier.version_id)
-    ).one()
-    runs = session.execute(
-        sa.select(DossierStepRun)
-        .where(DossierStepRun.dossier_id == dossier.id)
-        .order_by(DossierStepRun.position)
-    ).scalars()
-    stored = DossierProgress(
+def stored_progress(dossier: Dossier, runs: Iterable[DossierStepRun] = ()) -> DossierProgress:
+    """The progress stored on `dossier` (and its step `runs`), as of its last event.
+
+    `progress_at` carries it on to a later moment; without runs, what it carries is the
+    dossier's own figures (due date, hours used and left), which is what a list needs.
+    """
+    return DossierProgress(
         status=dossier.status,
         received_at=dossier.received_at,
         legal_hours=dossier.legal_hours,
@@ -256,6 +250,23 @@ def _tracked(
         last_event_at=dossier.last_event_at,
         as_of=dossier.last_event_at,
     )
+
+
+def _tracked(
+    session: Session, dossier: Dossier, now: datetime, calendar: WorkingCalendar | None
+) -> TrackedDossier:
+    procedure_code, case_key, number = session.execute(
+        sa.select(Procedure.code, ProcedureCase.key, FlowVersion.number)
+        .join(ProcedureCase, ProcedureCase.procedure_id == Procedure.id)
+        .join(FlowVersion, FlowVersion.case_id == ProcedureCase.id)
+        .where(FlowVersion.id == dossier.version_id)
+    ).one()
+    runs = session.execute(
+        sa.select(DossierStepRun)
+        .where(DossierStepRun.dossier_id == dossier.id)
+        .order_by(DossierStepRun.position)
+    ).scalars()
+    stored = stored_progress(dossier, runs)
     if dossier.closed_at is None and now > stored.as_of:
         stored = progress_at(stored, now, calendar or working_calendar(session))
     return TrackedDossier(
@@ -269,6 +280,23 @@ def _tracked(
         channel=dossier.channel,
         progress=stored,
     )
+
+
+def tracked_dossier(
+    session: Session,
+    dossier_id: int,
+    *,
+    now: datetime | None = None,
+    calendar: WorkingCalendar | None = None,
+) -> TrackedDossier | None:
+    """The stored state of the dossier with row id `dossier_id`, carried on to `now`.
+
+    The staff's pages name a dossier by its row id, which two sources cannot share.
+    """
+    dossier = session.get(Dossier, dossier_id)
+    if dossier is None:
+        return None
+    return _tracked(session, dossier, now or utcnow(), calendar)
 
 
 def find_dossier(
