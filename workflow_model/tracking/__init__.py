@@ -7,6 +7,8 @@
 - `state`: the derived state stored per dossier (`refresh_states`, `rebuild_states`) and
   read back (`find_dossier`, `lookup_dossier` → `TrackedDossier`).
 - `checks`: `CheckKeys`, the keyed hash of a receipt's check value.
+- `demo_dossiers`: the demo's dossiers, generated from the flows and ingested
+  (`load_demo_dossiers`); imported on its own, by the demo only.
 
 The models (`Dossier`, `DossierEvent`, `DossierStepRun`) are in `workflow_model.models`.
 """
