@@ -19,6 +19,7 @@ per dossier, so the same seed gives the same dossiers and check values.
 
 from __future__ import annotations
 
+import bisect
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -317,6 +318,38 @@ def _window(case: DemoCase, now: datetime, days: int) -> tuple[datetime, datetim
     return start, now
 
 
+class _Receptions:
+    """Picks reception moments uniformly over the office hours between `start` and `end`.
+
+    The office hours are tabled once per day, so a pick walks no calendar: drawing
+    thousands of dossiers over 90 days stays quick.
+    """
+
+    def __init__(self, calendar: WorkingCalendar, start: datetime, end: datetime) -> None:
+        self.calendar = calendar
+        self.anchors: list[datetime] = []
+        self.totals: list[float] = []
+        total, moment = 0.0, start
+        while moment < end:
+            following = datetime.combine(
+                moment.astimezone(TIMEZONE).date() + timedelta(days=1), time(0), TIMEZONE
+            )
+            hours = calendar.working_hours_between(moment, min(following, end))
+            if hours > 0:
+                self.anchors.append(moment)
+                total += hours
+                self.totals.append(total)
+            moment = following
+        self.total = total
+
+    def pick(self, rng: random.Random) -> datetime:
+        """A moment in office hours, each working minute as likely as any other."""
+        wanted = rng.uniform(0, self.total)
+        index = min(bisect.bisect_left(self.totals, wanted), len(self.totals) - 1)
+        before = self.totals[index - 1] if index else 0.0
+        return self.calendar.add_working_hours(self.anchors[index], wanted - before)
+
+
 def generate_dossiers(
     cases: Sequence[DemoCase],
     count: int,
@@ -346,13 +379,14 @@ def generate_dossiers(
     if count > 0 and not usable:
         raise ValueError(f"no case had a version in force during the {days} days before {now}")
     dossiers = []
+    receptions: dict[tuple[datetime, datetime], _Receptions] = {}
     for index in range(count):
         rng = random.Random(seed * 1_000_003 + index)
         case = rng.choice(usable)
         start, end = _window(case, now, days)
-        span = calendar.working_hours_between(start, end)
-        received = calendar.add_working_hours(start, rng.uniform(0, span))
-        received = received.replace(second=0, microsecond=0)
+        if (start, end) not in receptions:
+            receptions[(start, end)] = _Receptions(calendar, start, end)
+        received = receptions[(start, end)].pick(rng).replace(second=0, microsecond=0)
         if received < start:
             received += timedelta(minutes=1)
         code = f"DEMO-{received.astimezone(TIMEZONE):%y%m%d}-{index + 1:04d}"
