@@ -17,14 +17,16 @@ from flask import Flask, current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from admin.demo import DEMO_USERS, DemoRefused, load_demo
+from admin.demo import DEMO_USERS, DemoRefused, DemoResult, load_demo
 from workflow_model import migrate
 from workflow_model.conversion import create_draft_from_document
 from workflow_model.document import DocumentError, load_document
 from workflow_model.models import Procedure, User
 from workflow_model.refusals import ChangeRefused
+from workflow_model.tracking import CheckKeys
+from workflow_model.tracking.demo_dossiers import DEMO_DAYS, DEMO_DOSSIERS
 
-from .config import secret_box
+from .config import old_secret_keys, secret_box
 from .database import db_session
 from .deliver_command import deliver_command
 from .dossiers_command import dossiers_group
@@ -68,15 +70,34 @@ def db_current() -> None:
 @click.option("--force", is_flag=True, help="Load even if the database holds other data.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when any procedure exists.")
 @click.option("--reset-passwords", is_flag=True, help="Give the demo users new passwords.")
-def demo_command(force: bool, if_empty: bool, reset_passwords: bool) -> None:
-    """Load the demo catalogue (real provincial processes) and the demo users."""
+@click.option(
+    "--dossiers",
+    type=click.IntRange(min=0),
+    default=DEMO_DOSSIERS,
+    show_default=True,
+    help=f"How many demo dossiers of the last {DEMO_DAYS} days to load (0: none).",
+)
+def demo_command(force: bool, if_empty: bool, reset_passwords: bool, dossiers: int) -> None:
+    """Load the demo catalogue (real provincial processes), the demo users and dossiers.
+
+    The dossiers go through the ingest service, as a processing software's would, once:
+    a second run finds them and adds none.
+    """
     session = db_session()
     if if_empty and session.query(Procedure.id).first() is not None:
         click.echo("The database already holds procedures; demo data not loaded.")
         _echo_known_logins(session)
         return
     try:
-        result = load_demo(session, force=force, reset_passwords=reset_passwords)
+        result = load_demo(
+            session,
+            force=force,
+            reset_passwords=reset_passwords,
+            dossiers=dossiers,
+            check_keys=CheckKeys.from_secrets(
+                current_app.config["SECRET_KEY"], old_secret_keys(current_app.config)
+            ),
+        )
     except DemoRefused as error:
         click.echo(f"Refused: {error}. Use --force to load the demo anyway.", err=True)
         sys.exit(1)
@@ -95,6 +116,7 @@ def demo_command(force: bool, if_empty: bool, reset_passwords: bool) -> None:
             f"Left as a draft, since it does not validate: {label}"
             + (f" ({reason})." if reason else ".")
         )
+    _echo_dossiers(result, dossiers)
     click.echo("Demo logins (username: password):")
     for username in result.usernames:
         shown = result.passwords.get(username, "(unchanged; shown when created)")
@@ -145,6 +167,23 @@ def _short(error: Exception) -> str:
     if isinstance(error, IntegrityError):
         return f"the database refused it ({str(error.orig).splitlines()[0]})"
     return str(error)
+
+
+def _echo_dossiers(result: DemoResult, wanted: int) -> None:
+    if result.dossiers_present:
+        click.echo(f"Demo dossiers already present: {result.dossiers_present}; none added.")
+    elif result.dossiers:
+        click.echo(f"Demo dossiers loaded through the ingest service: {result.dossiers}.")
+    elif wanted:
+        # A catalogue loaded by an older demo took effect when it was loaded.
+        click.echo(f"No demo dossiers loaded: no demo version was in force {DEMO_DAYS} days ago.")
+    for rejection in result.dossiers_rejected[:5]:
+        click.echo(f"Demo event rejected: {rejection}", err=True)
+    if result.sample_dossier is not None:
+        code, check = result.sample_dossier
+        click.echo(
+            f"Try the dossier lookup (/tra-cuu-ho-so) with code {code} and check value {check}."
+        )
 
 
 def _echo_known_logins(session: Session) -> None:

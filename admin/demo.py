@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import secrets
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from importlib import resources
 
 import sqlalchemy as sa
@@ -26,7 +27,10 @@ from workflow_model.models import (
     StepKind,
     TimeUnit,
     User,
+    utcnow,
 )
+from workflow_model.tracking import CheckKeys
+from workflow_model.tracking.demo_dossiers import DEMO_DAYS, load_demo_dossiers
 
 DEMO_USERS: tuple[tuple[str, str, Role], ...] = (
     ("admin", "Quản trị viên (demo)", Role.ADMIN),
@@ -37,6 +41,10 @@ DEMO_USERS: tuple[tuple[str, str, Role], ...] = (
 
 DRAFT_EVERY = 4
 """Every fourth demo flow also gets a second, draft version with a small change."""
+
+IN_FORCE_DAYS = DEMO_DAYS + 30
+"""The demo's approved versions take effect this many days before the load, so that the
+demo dossiers of the last `DEMO_DAYS` days were received under them."""
 
 
 class DemoRefused(RuntimeError):
@@ -56,6 +64,13 @@ class DemoResult:
     """Why each flow of `invalid` stays a draft, in English, by label."""
     passwords: dict[str, str] = field(default_factory=dict)
     usernames: list[str] = field(default_factory=list)
+    dossiers: int = 0
+    """Demo dossiers loaded now (through the ingest service)."""
+    dossiers_present: int = 0
+    """Demo dossiers found already there, in which case none was loaded."""
+    dossiers_rejected: list[str] = field(default_factory=list)
+    sample_dossier: tuple[str, str] | None = None
+    """One loaded dossier's code and check value, to try the lookup page with."""
 
 
 def demo_documents() -> list[tuple[str, FlowDocument]]:
@@ -163,7 +178,13 @@ def amended(doc: FlowDocument) -> FlowDocument:
 
 
 def load_demo(
-    session: Session, *, force: bool = False, reset_passwords: bool = False
+    session: Session,
+    *,
+    force: bool = False,
+    reset_passwords: bool = False,
+    dossiers: int = 0,
+    check_keys: CheckKeys | None = None,
+    now: datetime | None = None,
 ) -> DemoResult:
     """Load the demo catalogue and users; running it again changes nothing.
 
@@ -175,7 +196,16 @@ def load_demo(
     Demo users get random passwords, returned once in `DemoResult.passwords` and stored
     only as hashes. Raises `DemoRefused` when the database holds other data, unless
     `force` is true.
+
+    The versions approved here take effect `IN_FORCE_DAYS` before `now` (by default the
+    current time): the demo presents processes already in use. With `dossiers` > 0 it
+    then loads that many demo dossiers of the last `DEMO_DAYS` days through the ingest
+    service (`load_demo_dossiers`, which needs the `check_keys` of the app's
+    `SECRET_KEY`), unless demo dossiers are there already.
     """
+    if dossiers > 0 and check_keys is None:
+        raise ValueError("loading demo dossiers needs the check keys of the app's SECRET_KEY")
+    moment = now or utcnow()
     documents = demo_documents()
     others = non_demo_data(session, documents)
     if others and not force:
@@ -201,6 +231,7 @@ def load_demo(
             version,
             approver,
             comment="Dữ liệu mẫu: quy trình đang áp dụng.",
+            effective_from=moment - timedelta(days=IN_FORCE_DAYS),
             reviewed_sha256=version.submitted_sha256,
             validate=validate,
         )
@@ -211,4 +242,8 @@ def load_demo(
                 submit(session, draft, author, validate=validate)
                 result.submitted.append(label)
             result.drafts.append(label)
+    if dossiers > 0 and check_keys is not None:
+        loaded = load_demo_dossiers(session, check_keys=check_keys, count=dossiers, now=moment)
+        result.dossiers, result.dossiers_present = loaded.loaded, loaded.already
+        result.dossiers_rejected, result.sample_dossier = loaded.rejected, loaded.sample
     return result

@@ -63,8 +63,12 @@ def test_demo_prints_logins_once_and_is_idempotent(tmp_path: Path) -> None:
     lines = [line.strip() for line in first.stdout.splitlines()]
     passwords = [line.split(": ", 1)[1] for line in lines if line.startswith("admin: ")]
     assert passwords and "(unchanged" not in passwords[0]
+    # And its dossiers, through the ingest service, with one to try the lookup with.
+    assert "Demo dossiers loaded through the ingest service: 2000." in first.stdout
+    assert "Try the dossier lookup (/tra-cuu-ho-so) with code DEMO-" in first.stdout
     second = run(tmp_path, "demo")
     assert "Demo flows loaded: 0, already present: 12" in second.stdout
+    assert "Demo dossiers already present: 2000; none added." in second.stdout
     assert passwords[0] not in second.stdout
     engine = make_engine(f"sqlite:///{tmp_path / 'cli.db'}")
     with engine.connect() as connection:

@@ -12,6 +12,8 @@
   and `control_slip`, the phiếu kiểm soát as a `ControlSlip` of `Handover`s.
 - `overlay`: `step_states`, a `StepState` for every step of the pinned diagram.
 - `wording`: the words for statuses, verdicts, events and step states, in vi and en.
+- `demo_dossiers`: the demo's dossiers, generated from the flows and ingested
+  (`load_demo_dossiers`); imported on its own, by the demo only.
 
 The models (`Dossier`, `DossierEvent`, `DossierStepRun`) are in `workflow_model.models`.
 """
