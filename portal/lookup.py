@@ -16,7 +16,6 @@ from typing import Any
 from flask import Flask, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime
-from flask_babel import gettext as _
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from markupsafe import Markup
@@ -32,6 +31,7 @@ from workflow_model.tracking.wording import (
     STATUS_WORDS,
     VERDICT_WORDS,
     label,
+    step_notes,
     working_time,
 )
 
@@ -117,16 +117,12 @@ def lookup() -> ResponseReturnValue:
 def _result(found: public.PublicDossier) -> dict[str, Any]:
     language = _language()
     progress = found.dossier.progress
-    notes = {}
-    for run in progress.runs:
-        if run.finished_at is None and run.key in progress.current_steps:
-            notes[run.key] = _used_and_left(run.used_hours, run.allotted_hours - run.used_hours)
     steps = {step.key: step for step in found.document.steps}
     svg = render_svg(
         found.document,
         locale=language,
         overlay={key: state.value for key, state in found.states.items()},
-        notes=notes,
+        notes=step_notes(progress, language),
         ids="lookup-diagram",
     )
     return {
@@ -159,21 +155,6 @@ def _result(found: public.PublicDossier) -> dict[str, Any]:
             for key, officers in found.handlers.items()
         ],
     }
-
-
-def _used_and_left(used: float, left: float) -> str:
-    language = _language()
-    if left < 0:
-        return _(
-            "Used %(used)s · %(over)s over",
-            used=working_time(used, language),
-            over=working_time(left, language),
-        )
-    return _(
-        "Used %(used)s · %(left)s left",
-        used=working_time(used, language),
-        left=working_time(left, language),
-    )
 
 
 @blueprint.errorhandler(TooManyRequests)

@@ -17,7 +17,6 @@ from flask import Response, abort, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_admin import BaseView, expose
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -41,6 +40,7 @@ from workflow_model.tracking.wording import (
     STATUS_WORDS,
     VERDICT_WORDS,
     label,
+    step_notes,
     working_time,
 )
 
@@ -93,21 +93,11 @@ def _diagram(record: DossierRecord, language: str) -> tuple[Markup, dict[str, St
     """The pinned diagram coloured by the dossier's step states, a note on the steps in hand."""
     progress = record.dossier.progress
     states = step_states(record.document, progress)
-    notes = {}
-    for run in progress.runs:
-        if run.finished_at is None:
-            notes[run.key] = str(
-                _l(
-                    "Used %(used)s of %(allotted)s",
-                    used=working_time(run.used_hours, language),
-                    allotted=working_time(run.allotted_hours, language),
-                )
-            )
     svg = render_svg(
         record.document,
         locale=language,
         overlay={key: state.value for key, state in states.items()},
-        notes=notes,
+        notes=step_notes(progress, language),
         ids="dossier-diagram",
     )
     # The picture is built by ElementTree, which escapes every text and attribute.

@@ -22,14 +22,17 @@ from ..document.durations import UNIT_WORDS, format_number, language_of
 from ..enums import HOURS_PER_WORKING_DAY, TimeUnit
 from ..models.tracking import Channel, DossierStatus, EventKind, Verdict
 from .overlay import StepState
+from .progress import DossierProgress
 
 __all__ = [
     "CHANNEL_WORDS",
     "EVENT_WORDS",
+    "NOTE_WORDS",
     "STATE_WORDS",
     "STATUS_WORDS",
     "VERDICT_WORDS",
     "label",
+    "step_notes",
     "working_time",
 ]
 
@@ -118,6 +121,12 @@ CHANNEL_WORDS: dict[str, dict[Channel, str]] = {
     "en": {Channel.ONLINE: "Online", Channel.COUNTER: "At the counter", Channel.POST: "By post"},
 }
 
+# The line a step in hand gets on the diagram: (within its time, past it) by language.
+NOTE_WORDS: dict[str, tuple[str, str]] = {
+    "vi": ("Đã dùng {used} · còn {left}", "Đã dùng {used} · quá {over}"),
+    "en": ("Used {used} · {left} left", "Used {used} · {over} over"),
+}
+
 
 def label(table: Mapping[str, Mapping[E, str]], value: E | str, locale: str) -> str:
     """`value`'s words in `locale` (Vietnamese when the language has none).
@@ -142,3 +151,34 @@ def working_time(hours: float, locale: str) -> str:
         value, unit = round(hours / HOURS_PER_WORKING_DAY, 1), TimeUnit.WORKING_DAY
     one, several = UNIT_WORDS[language_of(locale)][(unit, True)]
     return f"{format_number(value, locale)} {one if value == 1 else several}"
+
+
+def step_notes(progress: DossierProgress, locale: str) -> dict[str, str]:
+    """A line for each step in hand: the working time it has used, and has left or is over.
+
+    The citizen's lookup and the staff's dossier page both give these to `render_svg`.
+
+    >>> from datetime import datetime
+    >>> from workflow_model.calendar import TIMEZONE
+    >>> from workflow_model.models.tracking import DossierStatus
+    >>> from workflow_model.tracking.progress import StepRun
+    >>> at = datetime(2026, 3, 9, 8, tzinfo=TIMEZONE)
+    >>> runs = (StepRun("s1", at, None, 4.0, 1.5, at, None),
+    ...     StepRun("s2", at, None, 2, 3, at, None))
+    >>> progress = DossierProgress(DossierStatus.IN_PROGRESS, at, 40.0, at, 1.0, 39.0, 0.0,
+    ...     None, None, None, None, None, ("s1", "s2"), runs, at, at)
+    >>> step_notes(progress, "vi")
+    {'s1': 'Đã dùng 1,5 giờ · còn 2,5 giờ', 's2': 'Đã dùng 3 giờ · quá 1 giờ'}
+    """
+    within, past = NOTE_WORDS.get(language_of(locale)) or NOTE_WORDS["vi"]
+    notes = {}
+    for run in progress.runs:
+        if run.finished_at is not None:
+            continue
+        left = run.allotted_hours - run.used_hours
+        used = working_time(run.used_hours, locale)
+        rest = working_time(left, locale)
+        notes[run.key] = (
+            past.format(used=used, over=rest) if left < 0 else within.format(used=used, left=rest)
+        )
+    return notes
