@@ -12,13 +12,14 @@ The script makes a fresh database (SQLite in a temporary folder, or the PostgreS
 database of ``--database-url`` or of ``SODO_BENCH_DATABASE_URL``, whose ``public`` schema
 is DROPPED and recreated first), migrates it and loads the demo catalogue
 (`admin.demo.load_demo`): its approved versions are made effective 301 days ago, so that
-the events below fall in their time. Every dossier has ten events, 20 minutes to five
-hours apart: ``received``, the handover of its first step, then the start and handover of
-the next steps along the flow's transitions, and last, by turns, ``result_ready``,
-``supplement_requested`` or one more handover. Dossiers start a few minutes apart over
-300 days, and each run's events are sent in time order, as a processing system reports
-them, so a batch of 500 touches hundreds of dossiers, most of them received by an
-earlier batch.
+the events below fall in their time. Every dossier has ten events, 20 minutes to nearly
+five hours apart: ``received``, the handover of its first step, then the start and
+handover of the next steps along the flow's transitions, and last, by turns,
+``result_ready``, ``supplement_requested`` or one more handover. A dossier is received
+every three minutes (480 a day, a busy province's rate) and each lives about a day, so
+some 400 are open at any time. Each run's events are sent in time order, as a processing
+system reports them: a batch of 500 touches about 400 dossiers (200 to 420), some 350 of
+them received by an earlier batch, whose state is recomputed from all their events.
 
 1. Ingest, ``--runs`` times each, ``--events`` events a run (new dossiers each run):
 
@@ -123,6 +124,8 @@ BASELINE_SOURCE = "bench-baseline"
 BATCH = 500
 EVENTS_PER_DOSSIER = 10
 HISTORY_DAYS = 300
+SPACING = timedelta(minutes=3)
+"""Between two receptions: 480 dossiers a day, a busy province's rate."""
 SERVICE_TARGET = 2000.0
 HTTP_TARGET = 1000.0
 LOOKUP_TARGET_MS = 50.0
@@ -231,12 +234,10 @@ def run_events(
 ) -> list[dict[str, Any]]:
     """The events of `dossiers` new dossiers coded ``prefix-N``, in time order."""
     rng = random.Random(seed)
-    # Their last events stay days before now: an event in the future would be refused.
-    spacing = timedelta(days=HISTORY_DAYS - 5) / max(1, dossiers)
     events = []
     for number in range(dossiers):
         code = f"{prefix}-{number:06d}"
-        start = base + spacing * number + timedelta(seconds=rng.randint(0, 59))
+        start = base + SPACING * number + timedelta(seconds=rng.randint(0, 59))
         events += history(code, rng.choice(routes), start, number, rng)
     events.sort(key=lambda e: (e["at"], e["id"]))
     return events
@@ -710,6 +711,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
             setattr(args, name, value)
     if min(args.events, args.runs, args.lookups) < 1 or args.dossiers < 10:
         parser.error("--events, --runs and --lookups must be at least 1, --dossiers 10")
+    # A run's last events must stay in the past: an event in the future is refused.
+    if SPACING * (args.events // EVENTS_PER_DOSSIER) > timedelta(days=HISTORY_DAYS - 5):
+        parser.error(f"--events: a run must fit in {HISTORY_DAYS - 5} days of receptions")
     return args
 
 
