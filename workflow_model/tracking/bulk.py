@@ -85,7 +85,6 @@ def insert_rows(
         return []
     table = _table(model)
     dialect = session.get_bind().dialect
-    keys = list(rows[0])
     if dialect.name != "postgresql":
         statement: Any = sqlite.insert(table) if dialect.name == "sqlite" else sa.insert(table)
         if skip_conflicts_on is not None:
