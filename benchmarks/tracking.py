@@ -39,8 +39,8 @@ them received by an earlier batch, whose state is recomputed from all their even
 2. Lookup, at two sizes: ``--dossiers`` / 10 (20,000) and ``--dossiers`` (200,000)
    dossiers, ten events each (2,000,000 events). Building two million events through
    the service would take most of an hour, so the dossiers the ingest runs stored (all
-   of them through the service or the API, 12,000 by default) are the seeds, and the
-   database grows by whole copies of them: each copy gets new ids and the code
+   of them through the service or the API, about 12,000 by default) are the seeds, and
+   the database grows by copies of them: each copy gets new ids and the code
    ``<seed code>~<n>``; its dossier row is the seed's (its derived state as ingest stored
    it) with the check hash made for the new code, and its events and step runs are
    ``INSERT … SELECT`` of the seed's with the ids shifted. The stored state of a copy is
