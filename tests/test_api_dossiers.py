@@ -47,9 +47,11 @@ def effective_since(site: Site) -> datetime:
 
 def moments(site: Site, count: int) -> list[str]:
     """`count` times, a minute apart, after the version came into force and before now."""
-    start = max(effective_since(site), utcnow() - timedelta(days=2)) + timedelta(seconds=1)
+    # Between the two, not a second after the first: the demo's versions may have come
+    # into force less than a second ago, and a start in the future ran the times backwards.
+    start = max(effective_since(site), utcnow() - timedelta(days=2))
     step = min(timedelta(minutes=1), (utcnow() - start) / (count + 1))
-    return [(start + step * i).isoformat() for i in range(count)]
+    return [(start + step * (i + 1)).isoformat() for i in range(count)]
 
 
 def event(event_id: str, kind: str, at: str, **fields: Any) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from support.signoff import author_and_approver
 from support.tracking import KEYS, SOURCE, in_force, item, row_counts, stored_state, vn
 
-from workflow_model.models import DossierEvent, DossierStatus, Verdict
+from workflow_model.models import DayOverride, DossierEvent, DossierStatus, Verdict
 from workflow_model.refusals import Refusal
 from workflow_model.tracking import (
     MAX_CLOCK_SKEW,
@@ -295,6 +295,24 @@ def test_rebuild_gives_back_what_ingest_stored(session: Session) -> None:
     assert stored["stopped_hours"] == 32
     assert rebuild_states(session, ["H12-0001"]) == 1
     assert stored_state(session, SOURCE, "H12-0001") == stored
+
+
+def test_a_saturday_the_deployment_works_moves_the_stored_due_date_to_the_minute(
+    session: Session,
+) -> None:
+    # 32 working hours from Thursday 12 March 2026 13:30: 4 that day, 8 on Friday 13, 8
+    # on Saturday 14 (worked in exchange, stored as the deployment's override), 8 on
+    # Monday 16 and the last 4 on Tuesday 17: due at 11:30 then, a day before Wednesday
+    # 18 at 11:30, the due date without the worked Saturday.
+    in_force(session, flow(), vn(2026, 1, 1))
+    session.add(DayOverride(day=date(2026, 3, 14), working=True, description="Làm bù"))
+    session.commit()
+    ingest(session, [item("e1", "received", vn(2026, 3, 12, 13, 30))])
+    assert stored_state(session, SOURCE, "H12-0001")["due_at"] == vn(2026, 3, 17, 11, 30)
+    session.execute(sa.delete(DayOverride))
+    session.commit()
+    assert rebuild_states(session, ["H12-0001"]) == 1
+    assert stored_state(session, SOURCE, "H12-0001")["due_at"] == vn(2026, 3, 18, 11, 30)
 
 
 def test_events_are_append_only(session: Session) -> None:

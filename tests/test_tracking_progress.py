@@ -97,6 +97,49 @@ def test_the_dossier_due_date_skips_the_day_off_given_for_the_swapped_saturday()
     assert progress.current_steps == ("s1",)
 
 
+# A dossier received Wednesday 3 February 2027 at 09:30 has 32 working hours: 6 that day,
+# none from Thursday 4 to Wednesday 10 (Tết) nor on the weekend, 8 each on Thursday 11,
+# Friday 12 and Monday 15, and its last 2 on Tuesday 16: due at 09:30 that day.
+TET_DUE = vn(2027, 2, 16, 9, 30)
+
+
+@pytest.mark.parametrize(
+    ("ready", "verdict"),
+    [
+        (vn(2027, 2, 15, 17, 30), Verdict.EARLY),
+        (vn(2027, 2, 16, 7, 30), Verdict.ON_TIME),
+        (TET_DUE, Verdict.ON_TIME),
+        (vn(2027, 2, 16, 9, 31), Verdict.LATE),
+    ],
+)
+def test_the_dossier_due_date_across_tet_2027_is_right_to_the_minute(
+    ready: datetime, verdict: Verdict
+) -> None:
+    received = fact(K.RECEIVED, vn(2027, 2, 3, 9, 30))
+    assert derive(DOC, [received], CALENDAR).due_at == TET_DUE
+    progress = derive(DOC, [received, fact(K.RESULT_READY, ready)], CALENDAR)
+    assert progress.due_at == TET_DUE
+    assert progress.verdict is verdict
+
+
+def test_a_supplement_wait_over_tet_moves_the_due_date_by_its_working_hours_only() -> None:
+    # Received Monday 1 February 2027 07:30 (due Thursday 11 at 17:30 across Tết); the
+    # wait from Tuesday 2 07:30 to Thursday 11 13:30 stops 8 + 8 + 4 working hours, Tết
+    # itself stopping nothing: the due date moves on 20 hours, to Tuesday 16 at 11:30.
+    received = fact(K.RECEIVED, vn(2027, 2, 1, 7, 30))
+    assert derive(DOC, [received], CALENDAR).due_at == vn(2027, 2, 11, 17, 30)
+    events = [
+        received,
+        fact(K.SUPPLEMENT_REQUESTED, vn(2027, 2, 2, 7, 30)),
+        fact(K.SUPPLEMENT_RECEIVED, vn(2027, 2, 11, 13, 30)),
+    ]
+    progress = derive(DOC, events, CALENDAR)
+    assert progress.stopped_hours == 20
+    assert progress.used_hours == 8
+    assert progress.due_at == vn(2027, 2, 16, 11, 30)
+    assert progress.status is DossierStatus.IN_PROGRESS
+
+
 def test_a_step_finishing_on_a_later_day_than_its_start_is_judged_by_its_deadline_day() -> None:
     start = vn(2026, 3, 9, 7, 30)  # Monday; 2 days run out Tuesday 17:30
     assert s2_from(start, vn(2026, 3, 9, 17, 30)).verdict is Verdict.EARLY

@@ -24,7 +24,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..calendar import WorkingCalendar
@@ -34,6 +33,7 @@ from ..lifecycle import CorruptSnapshot
 from ..models import FlowVersion, Procedure, ProcedureCase, Step, VersionStatus, utcnow
 from ..models.tracking import CLOSING_KINDS, CODE_LENGTH, Dossier, DossierEvent, EventKind
 from ..refusals import ChangeRefused, Refusal
+from .bulk import insert_rows
 from .checks import CheckKeys
 from .items import EventItem, parse_item
 from .state import DocumentCache, refresh_states
@@ -345,14 +345,6 @@ class _Batch:
         )
 
 
-def _insert(session: Session, model: type[Any]) -> Any:
-    dialect = session.get_bind().dialect.name
-    # render_nulls: rows that leave different columns empty still go in one statement,
-    # instead of one per pattern of empty columns.
-    insert = (postgresql if dialect == "postgresql" else sqlite).insert(model)
-    return insert.execution_options(render_nulls=True)
-
-
 RETRIED_SQLSTATES = frozenset({"40P01", "40001"})
 """PostgreSQL's deadlock and serialization failures: the batch is simply tried again."""
 ATTEMPTS = 3
@@ -525,14 +517,14 @@ def _write(
             for d in new
         ]
         for chunk in _chunks(dossier_rows):
-            statement = (
-                _insert(session, Dossier)
-                .on_conflict_do_nothing(index_elements=["source", "code"])
-                .returning(Dossier.id, Dossier.code)
+            stored = insert_rows(
+                session,
+                Dossier,
+                chunk,
+                skip_conflicts_on=["source", "code"],
+                returning=["id", "code"],
             )
-            created = dict(
-                (code, dossier_id) for dossier_id, code in session.execute(statement, list(chunk))
-            )
+            created = {code: dossier_id for dossier_id, code in stored}
             for d in new:
                 if d.code in created:
                     d.id = created[d.code]
@@ -563,12 +555,14 @@ def _write(
         )
     inserted: set[str] = set()
     for chunk in _chunks(rows):
-        statement = (
-            _insert(session, DossierEvent)
-            .on_conflict_do_nothing(index_elements=["source", "source_event_id"])
-            .returning(DossierEvent.source_event_id)
+        stored = insert_rows(
+            session,
+            DossierEvent,
+            chunk,
+            skip_conflicts_on=["source", "source_event_id"],
+            returning=["source_event_id"],
         )
-        inserted.update(session.execute(statement, list(chunk)).scalars())
+        inserted.update(event_id for (event_id,) in stored)
     touched: set[int] = set()
     for row in rows:
         event_id = str(row["source_event_id"])

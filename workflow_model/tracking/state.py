@@ -13,6 +13,7 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -23,6 +24,7 @@ from ..document import FlowDocument
 from ..lifecycle import version_document
 from ..models import FlowVersion, Procedure, ProcedureCase, utcnow
 from ..models.tracking import Channel, Dossier, DossierEvent, DossierStepRun
+from .bulk import insert_rows, update_rows
 from .checks import CheckKeys
 from .progress import DossierProgress, EventFact, StepRun, derive, progress_at
 
@@ -79,19 +81,33 @@ class DocumentCache:
         return found
 
 
-def _facts(events: Iterable[DossierEvent]) -> list[EventFact]:
+_FACT_COLUMNS = (
+    DossierEvent.dossier_id,
+    DossierEvent.kind,
+    DossierEvent.at,
+    DossierEvent.source_event_id,
+    DossierEvent.step_key,
+    DossierEvent.unit_code,
+    DossierEvent.officer_email,
+    DossierEvent.new_due,
+    DossierEvent.note,
+)
+"""What `derive` needs of an event: read as plain rows, which cost half what objects do."""
+
+
+def _facts(rows: Iterable[Any]) -> list[EventFact]:
     return [
         EventFact(
-            kind=e.kind,
-            at=e.at,
-            order=e.source_event_id,
-            step=e.step_key,
-            unit=e.unit_code,
-            officer=e.officer_email,
-            new_due=e.new_due,
-            note=e.note,
+            kind=kind,
+            at=at,
+            order=order,
+            step=step,
+            unit=unit,
+            officer=officer,
+            new_due=new_due,
+            note=note,
         )
-        for e in events
+        for _, kind, at, order, step, unit, officer, new_due, note in rows
     ]
 
 
@@ -121,25 +137,22 @@ def _refresh_chunk(
     )
     documents = cache.documents(pinned.values())
     events = session.execute(
-        sa.select(DossierEvent)
+        sa.select(*_FACT_COLUMNS)
         .where(DossierEvent.dossier_id.in_(ids))
         .order_by(DossierEvent.dossier_id)
-    ).scalars()
+    )
     updates: list[dict[str, object]] = []
     runs: list[dict[str, object]] = []
-    for dossier_id, group in itertools.groupby(events, key=lambda e: e.dossier_id):
+    for dossier_id, group in itertools.groupby(events, key=lambda row: row[0]):
         progress = derive(documents[pinned[dossier_id]], _facts(group), calendar)
         updates.append({"id": dossier_id, **_columns(progress)})
         runs.extend(
             {"dossier_id": dossier_id, "position": position, **_run_columns(run)}
             for position, run in enumerate(progress.runs)
         )
-    if updates:
-        session.execute(sa.update(Dossier), updates)
+    update_rows(session, Dossier, updates)
     session.execute(sa.delete(DossierStepRun).where(DossierStepRun.dossier_id.in_(ids)))
-    if runs:
-        # render_nulls: one statement, whichever runs are unfinished or unjudged.
-        session.execute(sa.insert(DossierStepRun).execution_options(render_nulls=True), runs)
+    insert_rows(session, DossierStepRun, runs)
 
 
 def _columns(progress: DossierProgress) -> dict[str, object]:

@@ -1,0 +1,70 @@
+"""The bulk writes of ingest, on SQLite and PostgreSQL: the same rows whatever the backend.
+
+On PostgreSQL they are one ``INSERT``/``UPDATE`` from arrays; these check what that
+must keep of the plain statements: the columns' defaults, empty values, conflicts
+skipped and the columns returned.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from workflow_model.models import DayOverride
+from workflow_model.tracking.bulk import insert_rows, update_rows
+
+
+def stored(session: Session) -> list[tuple[date, bool, str]]:
+    return [
+        (row.day, row.working, row.description)
+        for row in session.scalars(sa.select(DayOverride).order_by(DayOverride.day))
+    ]
+
+
+def test_rows_go_in_with_their_defaults_and_a_conflict_is_skipped(session: Session) -> None:
+    first = insert_rows(
+        session,
+        DayOverride,
+        [{"day": date(2026, 3, 14), "working": True}, {"day": date(2026, 3, 10), "working": False}],
+        skip_conflicts_on=["day"],
+        returning=["id", "day"],
+    )
+    assert sorted(day for _, day in first) == [date(2026, 3, 10), date(2026, 3, 14)]
+    again = insert_rows(
+        session,
+        DayOverride,
+        [{"day": date(2026, 3, 14), "working": False}, {"day": date(2026, 3, 21), "working": True}],
+        skip_conflicts_on=["day"],
+        returning=["day"],
+    )
+    assert again == [(date(2026, 3, 21),)]
+    session.commit()
+    assert stored(session) == [
+        (date(2026, 3, 10), False, ""),
+        (date(2026, 3, 14), True, ""),
+        (date(2026, 3, 21), True, ""),
+    ]
+    assert insert_rows(session, DayOverride, []) == []
+
+
+def test_rows_are_updated_by_id_to_their_values(session: Session) -> None:
+    ids = dict(
+        (day, row_id)
+        for row_id, day in insert_rows(
+            session,
+            DayOverride,
+            [{"day": date(2026, 3, 14), "working": True, "description": "Làm bù"}],
+            returning=["id", "day"],
+        )
+    )
+    insert_rows(session, DayOverride, [{"day": date(2026, 3, 10), "working": False}])
+    update_rows(
+        session,
+        DayOverride,
+        [{"id": ids[date(2026, 3, 14)], "working": False, "description": "Bão"}],
+    )
+    update_rows(session, DayOverride, [])
+    session.commit()
+    assert stored(session) == [(date(2026, 3, 10), False, ""), (date(2026, 3, 14), False, "Bão")]
