@@ -277,3 +277,35 @@ def test_the_page_speaks_english_too(site: Site) -> None:
     response = issue(browser, source="igate", scopes=["events:write"])
     assert "it will not be shown again" in response.get_data(as_text=True)
     assert "Active" in browser.text("/apitoken/")
+
+
+def test_sending_the_form_again_as_a_reload_issues_no_second_token(site: Site) -> None:
+    browser = site.browser("superuser")
+    data = browser.form("/apitoken/new/")
+    data["source"] = "igate-reload"
+    data.setlist("scopes", ["events:write"])
+    before = len(tokens(site))
+
+    first = browser.client.post("/apitoken/new/", data=data)
+    again = browser.client.post("/apitoken/new/", data=data)  # the browser's "resend"
+
+    assert shown(first, "token-value") is not None
+    assert again.status_code == 200
+    assert shown(again, "token-value") is None
+    assert "đã được gửi" in (shown(again, "token-refused") or "")
+    assert len(tokens(site)) == before + 1
+    # A form opened afresh issues the next one.
+    assert shown(issue(browser, source="igate-reload", scopes=["events:write"]), "token-value")
+    assert len(tokens(site)) == before + 2
+
+
+def test_forms_open_in_several_tabs_each_issue_once(site: Site) -> None:
+    browser = site.browser("superuser")
+    forms = [browser.form("/apitoken/new/") for _ in range(3)]
+    for index, data in enumerate(forms):
+        data["source"] = f"tab-{index}"
+        data.setlist("scopes", ["dossiers:read"])
+    before = len(tokens(site))
+    for data in reversed(forms):
+        assert shown(browser.client.post("/apitoken/new/", data=data), "token-value")
+    assert [row.source for row in tokens(site)[before:]] == ["tab-2", "tab-1", "tab-0"]

@@ -4,23 +4,26 @@ A token is shown once, on the page that answers the form issuing it: only its SH
 stored, so no later page, list, details, filter, search or CSV export can show it, nor
 the sealed signing secret. The token never goes into a URL, a flashed message (a cookie)
 or a log, and the page is not cached (``Cache-Control: no-store``). Tokens are revoked,
-never edited or deleted, so the journal keeps saying which token did what. Issuing and
+never edited or deleted, so the journal keeps saying which token did what. Each form
+shown carries a mark kept in the session until it is sent, so resending it (reloading
+the answer) issues no second token. Issuing and
 revoking go through `workflow_model.api_tokens`, which checks and journals them, exactly
 as ``sodo tokens`` does.
 """
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
-from flask import abort, current_app, flash, make_response, redirect, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import FilterEqual
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from wtforms import BooleanField, SelectMultipleField, StringField
+from wtforms import BooleanField, HiddenField, SelectMultipleField, StringField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from workflow_model.api_tokens import ApiScope, create_token, revoke_token
@@ -48,6 +51,15 @@ FIELD_RULES = {
     "scopes": _l("Choose at least one scope."),
 }
 """Why the domain refused a field (`ChangeRefused.params["field"]`), under that field."""
+
+OPEN_FORMS = "sodo.token_forms"
+"""Where the session keeps the marks of the token forms shown and not yet sent."""
+MAX_OPEN_FORMS = 5
+"""Forms open at once (tabs) whose marks are kept; an older one must be opened again."""
+SENT_TWICE = _l(
+    "This form was already sent: the token it issued is in the list. Open the form again "
+    "to issue another."
+)
 
 # The journal's words for what this module adds to it.
 ACTIONS.update({"revoke": _l("revoked")})
@@ -78,6 +90,24 @@ class TokenForm(CsrfForm):
             "the HMAC-SHA256 of its body."
         ),
     )
+    once = HiddenField()
+    """This form's mark: sent once, it issues a token; sent again (a reload), nothing."""
+
+
+def _open_form() -> str:
+    """A new mark for a form shown now, remembered in the session with the other open ones."""
+    mark = secrets.token_urlsafe(16)
+    session[OPEN_FORMS] = [*session.get(OPEN_FORMS, [])[-(MAX_OPEN_FORMS - 1) :], mark]
+    return mark
+
+
+def _close_form(mark: str | None) -> bool:
+    """Forget `mark`; True when it was the mark of a form shown and not yet sent."""
+    marks = session.get(OPEN_FORMS, [])
+    if not mark or mark not in marks:
+        return False
+    session[OPEN_FORMS] = [other for other in marks if other != mark]
+    return True
 
 
 class StateFilter(FilterEqual):
@@ -204,7 +234,11 @@ class ApiTokenView(SodoModelView):
         """Issue a token; the answer shows it, and its signing secret, this once."""
         form = TokenForm(request.form)
         refusal = None
-        if request.method == "POST" and form.validate():
+        # A reload of the answer sends the form again, with a valid CSRF token: its mark,
+        # forgotten when it was first sent, stops a second token.
+        if request.method == "POST" and form.validate() and not _close_form(form.once.data):
+            refusal = str(SENT_TWICE)
+        elif request.method == "POST" and form.validate():
             signed = bool(form.signed.data)
             try:
                 issued = create_token(
@@ -227,6 +261,7 @@ class ApiTokenView(SodoModelView):
                 response = make_response(self.render("sodo/api_token_issued.html", issued=issued))
                 response.headers["Cache-Control"] = "no-store"
                 return response
+        form.once.data = _open_form()
         return self.render(
             self.create_template,
             form=form,
