@@ -297,6 +297,37 @@ def test_rebuild_gives_back_what_ingest_stored(session: Session) -> None:
     assert stored_state(session, SOURCE, "H12-0001") == stored
 
 
+def test_a_late_event_rewrites_the_runs_it_changes_and_drops_those_it_ends(
+    session: Session,
+) -> None:
+    in_force(session, flow(), vn(2026, 1, 1))
+    ingest(
+        session,
+        [
+            item("e1", "received", vn(2026, 3, 9, 8)),
+            item("e2", "step_completed", vn(2026, 3, 9, 10), step="s1"),
+            item("e3", "step_started", vn(2026, 3, 10, 9), step="s2"),
+            item("e4", "step_completed", vn(2026, 3, 11, 9), step="s2"),
+        ],
+    )
+    runs = stored_state(session, SOURCE, "H12-0001")["runs"]
+    assert [(r["position"], r["step_key"]) for r in runs] == [(0, "s1"), (1, "s2")]
+    # Withdrawn before the second step began: that run never happened.
+    assert outcomes(ingest(session, [item("e5", "withdrawn", vn(2026, 3, 9, 15))])) == ["accepted"]
+    stored = stored_state(session, SOURCE, "H12-0001")
+    assert stored["status"] is DossierStatus.WITHDRAWN
+    assert stored["runs"] == runs[:1]
+    # A start reported late for the first step changes that run, and only the order of
+    # the events tells: the stored state is still the one a rebuild gives.
+    ingest(session, [item("e6", "step_started", vn(2026, 3, 9, 9), step="s1", unit="tt")])
+    stored = stored_state(session, SOURCE, "H12-0001")
+    assert [(r["started_at"], r["unit_code"]) for r in stored["runs"]] == [
+        (vn(2026, 3, 9, 9), "tt")
+    ]
+    assert rebuild_states(session, ["H12-0001"]) == 1
+    assert stored_state(session, SOURCE, "H12-0001") == stored
+
+
 def test_a_saturday_the_deployment_works_moves_the_stored_due_date_to_the_minute(
     session: Session,
 ) -> None:
