@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from workflow_model.models import DayOverride
-from workflow_model.tracking.bulk import insert_rows, update_rows
+from workflow_model.tracking.bulk import delete_tails, insert_rows, update_rows
 
 
 def stored(session: Session) -> list[tuple[date, bool, str]]:
@@ -68,3 +68,23 @@ def test_rows_are_updated_by_id_to_their_values(session: Session) -> None:
     update_rows(session, DayOverride, [])
     session.commit()
     assert stored(session) == [(date(2026, 3, 10), False, ""), (date(2026, 3, 14), False, "Bão")]
+
+
+def test_tails_are_deleted_from_their_start_on(session: Session) -> None:
+    days = [date(2026, 3, day) for day in (9, 10, 11, 12, 14, 15)]
+    insert_rows(session, DayOverride, [{"day": day, "working": day.day > 12} for day in days])
+    # Days off from the 11th on, worked days from the 15th on; nothing for the others.
+    delete_tails(
+        session,
+        DayOverride,
+        "working",
+        "day",
+        [{"working": False, "day": date(2026, 3, 11)}, {"working": True, "day": days[-1]}],
+    )
+    delete_tails(session, DayOverride, "working", "day", [])
+    session.commit()
+    assert stored(session) == [
+        (date(2026, 3, 9), False, ""),
+        (date(2026, 3, 10), False, ""),
+        (date(2026, 3, 14), True, ""),
+    ]

@@ -297,6 +297,66 @@ def test_rebuild_gives_back_what_ingest_stored(session: Session) -> None:
     assert stored_state(session, SOURCE, "H12-0001") == stored
 
 
+def test_a_late_event_rewrites_the_runs_it_changes_and_drops_those_it_ends(
+    session: Session,
+) -> None:
+    in_force(session, flow(), vn(2026, 1, 1))
+    ingest(
+        session,
+        [
+            item("e1", "received", vn(2026, 3, 9, 8)),
+            item("e2", "step_completed", vn(2026, 3, 9, 10), step="s1"),
+            item("e3", "step_started", vn(2026, 3, 10, 9), step="s2"),
+            item("e4", "step_completed", vn(2026, 3, 11, 9), step="s2"),
+        ],
+    )
+    runs = stored_state(session, SOURCE, "H12-0001")["runs"]
+    assert [(r["position"], r["step_key"]) for r in runs] == [(0, "s1"), (1, "s2")]
+    # Withdrawn before the second step began: that run never happened.
+    assert outcomes(ingest(session, [item("e5", "withdrawn", vn(2026, 3, 9, 15))])) == ["accepted"]
+    stored = stored_state(session, SOURCE, "H12-0001")
+    assert stored["status"] is DossierStatus.WITHDRAWN
+    assert stored["runs"] == runs[:1]
+    # A start reported late for the first step changes that run, and only the order of
+    # the events tells: the stored state is still the one a rebuild gives.
+    ingest(session, [item("e6", "step_started", vn(2026, 3, 9, 9), step="s1", unit="tt")])
+    stored = stored_state(session, SOURCE, "H12-0001")
+    assert [(r["started_at"], r["unit_code"]) for r in stored["runs"]] == [
+        (vn(2026, 3, 9, 9), "tt")
+    ]
+    assert rebuild_states(session, ["H12-0001"]) == 1
+    assert stored_state(session, SOURCE, "H12-0001") == stored
+
+
+def test_a_corrupt_pinned_snapshot_refuses_its_dossier_events_alone(session: Session) -> None:
+    people = author_and_approver(session)
+    in_force(session, flow(), vn(2026, 1, 1), people)
+
+    def other(data: dict[str, Any]) -> None:
+        data["procedure"]["code"] = "2.000123"
+        # A name no other test uses: a snapshot already parsed in this process is not
+        # parsed again, whatever its row now holds.
+        data["procedure"]["name"] = "Thủ tục có bản chụp bị sửa"
+
+    broken = in_force(session, flow(other), vn(2026, 1, 1), people)
+    received = [
+        item("e1", "received", vn(2026, 3, 9, 8)),
+        item("f1", "received", vn(2026, 3, 9, 8), dossier="H12-0002", procedure="2.000123"),
+    ]
+    assert outcomes(ingest(session, received)) == ["accepted", "accepted"]
+    session.execute(
+        sa.text("UPDATE flow_versions SET snapshot_sha256 = :h WHERE id = :i"),
+        {"h": "0" * 64, "i": broken.id},
+    )
+    session.commit()
+    session.expire_all()  # as a new request's session would read it
+    later = [
+        item("e2", "step_completed", vn(2026, 3, 9, 10), step="s1"),
+        item("f2", "step_completed", vn(2026, 3, 9, 10), dossier="H12-0002", step="s1"),
+    ]
+    assert outcomes(ingest(session, later)) == ["accepted", "corrupt-snapshot"]
+
+
 def test_a_saturday_the_deployment_works_moves_the_stored_due_date_to_the_minute(
     session: Session,
 ) -> None:

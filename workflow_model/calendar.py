@@ -16,6 +16,7 @@ Pure functions and classes: no Flask, no database.
 
 from __future__ import annotations
 
+import bisect
 import enum
 import functools
 import itertools
@@ -134,6 +135,7 @@ class WorkingCalendar:
         # sharing one calendar could otherwise see a year half filled in.
         self._lock = threading.Lock()
         self._working: dict[date, bool] = {}
+        self._years: dict[int, list[int]] = {}
 
     @property
     def sessions(self) -> tuple[tuple[time, time], ...]:
@@ -239,25 +241,33 @@ class WorkingCalendar:
         if remaining == 0:
             return moment
         day = moment.date()
-        offset = _offset(moment)
-        while True:
-            if self.is_working_day(day):
-                # Whole days are taken in one go; only the first and last day are walked
-                # session by session. Strictly greater, so that a remainder of exactly one
-                # day ends at the last session's end rather than the next morning.
-                if offset == 0 and remaining > self._day_micros:
-                    remaining -= self._day_micros
-                else:
-                    for session_start, session_end in self._spans:
-                        if offset >= session_end:
-                            continue
-                        begin = max(offset, session_start)
-                        available = session_end - begin
-                        if remaining <= available:
-                            return _at(day, begin + remaining)
-                        remaining -= available
-            day = _next_day(day)
-            offset = 0
+        if self.is_working_day(day):
+            end, remaining = self._spend(day, _offset(moment), remaining)
+            if end is not None:
+                return end
+        # Whole days are counted, not walked; the last day takes what is left, from more
+        # than nothing up to a whole day, so that a remainder of exactly one day ends at
+        # the last session's end rather than the next morning.
+        whole = (remaining - 1) // self._day_micros
+        day = self._nth_working_day(_next_day(day), whole + 1)
+        end, _ = self._spend(day, 0, remaining - whole * self._day_micros)
+        assert end is not None  # at most one day's worth is left
+        return end
+
+    def _spend(self, day: date, offset: int, remaining: int) -> tuple[datetime | None, int]:
+        """Spend `remaining` in the sessions of working `day` from `offset`.
+
+        The moment it runs out that day, or None and what is still left.
+        """
+        for session_start, session_end in self._spans:
+            if offset >= session_end:
+                continue
+            begin = max(offset, session_start)
+            available = session_end - begin
+            if remaining <= available:
+                return _at(day, begin + remaining), 0
+            remaining -= available
+        return None, remaining
 
     def add_working_days(self, start: datetime, days: float) -> datetime:
         """Return the moment `days` working days after `start`; one day is 8 working hours.
@@ -285,22 +295,57 @@ class WorkingCalendar:
         first, last = _local(a, "a"), _local(b, "b")
         if last < first:
             return -self.working_hours_between(last, first)
-        total = 0
-        day = first.date()
-        while day <= last.date():
-            low = _offset(first) if day == first.date() else 0
-            high = _offset(last) if day == last.date() else _MICROS_PER_DAY
-            if self.is_working_day(day):
-                if low == 0 and high == _MICROS_PER_DAY:
-                    total += self._day_micros
-                else:
-                    total += sum(
-                        max(0, min(end, high) - max(start, low)) for start, end in self._spans
-                    )
-            if day == last.date():
-                break
-            day = _next_day(day)
+        first_day, last_day = first.date(), last.date()
+        if first_day == last_day:
+            total = self._within(first_day, _offset(first), _offset(last))
+        else:
+            total = (
+                self._within(first_day, _offset(first), _MICROS_PER_DAY)
+                + self._working_days(first_day + timedelta(days=1), last_day) * self._day_micros
+                + self._within(last_day, 0, _offset(last))
+            )
         return total / _MICROS_PER_HOUR
+
+    def _within(self, day: date, low: int, high: int) -> int:
+        """The office time of `day` between the offsets `low` and `high`, in microseconds."""
+        if not self.is_working_day(day):
+            return 0
+        return sum(max(0, min(end, high) - max(start, low)) for start, end in self._spans)
+
+    def _year(self, year: int) -> list[int]:
+        """Entry i: how many of the first i days of `year` are worked (from 0 to the total)."""
+        counts = self._years.get(year)
+        if counts is None:
+            first = date(year, 1, 1)
+            counts = [0]
+            for n in range(date(year, 12, 31).timetuple().tm_yday):
+                counts.append(counts[-1] + self.is_working_day(first + timedelta(days=n)))
+            # Two threads may both build a year; they build the same list.
+            self._years[year] = counts
+        return counts
+
+    def _working_days(self, start: date, end: date) -> int:
+        """How many days of [start, end) are worked."""
+        total = 0
+        while start.year < end.year:
+            counts = self._year(start.year)
+            total += counts[-1] - counts[_day_of_year(start)]
+            start = date(start.year + 1, 1, 1)
+        counts = self._year(end.year)
+        return total + counts[_day_of_year(end)] - counts[_day_of_year(start)]
+
+    def _nth_working_day(self, start: date, n: int) -> date:
+        """The `n`-th (from 1) working day on or after `start`."""
+        year, counts = start.year, self._year(start.year)
+        wanted = counts[_day_of_year(start)] + n
+        while counts[-1] < wanted:
+            if year == date.max.year:
+                raise _past_the_end()
+            wanted -= counts[-1]
+            year += 1
+            counts = self._year(year)
+        # counts[i] first reaches `wanted` with the i-th day of the year, index i - 1.
+        return date(year, 1, 1) + timedelta(days=bisect.bisect_left(counts, wanted) - 1)
 
 
 @dataclass(frozen=True)
@@ -447,8 +492,17 @@ def _at(day: date, offset: int) -> datetime:
     return midnight + timedelta(microseconds=offset)
 
 
+def _day_of_year(day: date) -> int:
+    """From 0 on 1 January."""
+    return day.toordinal() - date(day.year, 1, 1).toordinal()
+
+
 def _next_day(day: date) -> date:
     try:
         return day + timedelta(days=1)
     except OverflowError:
-        raise ValueError("the working time runs past the end of the calendar (year 9999)") from None
+        raise _past_the_end() from None
+
+
+def _past_the_end() -> ValueError:
+    return ValueError("the working time runs past the end of the calendar (year 9999)")

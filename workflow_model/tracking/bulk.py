@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Base
 
-__all__ = ["insert_rows", "update_rows"]
+__all__ = ["delete_tails", "insert_rows", "update_rows"]
 
 
 def _names(dialect: Dialect, keys: Sequence[str]) -> str:
@@ -128,6 +128,38 @@ def update_rows(session: Session, model: type[Base], rows: Sequence[Mapping[str,
         sa.text(
             f"UPDATE {table.name} SET {assignments} FROM {source} AS v({_names(dialect, keys)}) "
             f"WHERE {table.name}.id = v.id"
+        ),
+        params,
+    )
+
+
+def delete_tails(
+    session: Session, model: type[Base], key: str, start: str, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Delete the rows of `model`'s table from each of `rows` on: same `key`, `start` at least.
+
+    ``delete_tails(session, DossierStepRun, "dossier_id", "position", [{"dossier_id": 7,
+    "position": 2}])`` deletes dossier 7's step runs from the third on.
+    """
+    if not rows:
+        return
+    table = _table(model)
+    dialect = session.get_bind().dialect
+    if dialect.name != "postgresql":
+        session.execute(
+            sa.delete(table).where(
+                table.c[key] == sa.bindparam("_key"), table.c[start] >= sa.bindparam("_start")
+            ),
+            [{"_key": row[key], "_start": row[start]} for row in rows],
+        )
+        return
+    source, params = _arrays(table, [key, start], rows, dialect)
+    quote = dialect.identifier_preparer.quote
+    session.execute(
+        sa.text(
+            f"DELETE FROM {table.name} USING {source} AS v({_names(dialect, [key, start])}) "
+            f"WHERE {table.name}.{quote(key)} = v.{quote(key)} "
+            f"AND {table.name}.{quote(start)} >= v.{quote(start)}"
         ),
         params,
     )

@@ -193,7 +193,15 @@ class _Batch:
         return found
 
     def _load_documents(self, version_ids: set[int]) -> None:
-        for version_id in version_ids - self.documents.keys() - self.corrupt:
+        wanted = version_ids - self.documents.keys() - self.corrupt
+        try:
+            # All in one query; only when one of them is corrupt, each on its own to
+            # tell which.
+            self.documents.update(self.cache.documents(wanted))
+            return
+        except CorruptSnapshot:
+            pass
+        for version_id in wanted:
             try:
                 self.documents.update(self.cache.documents([version_id]))
             except CorruptSnapshot:

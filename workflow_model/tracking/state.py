@@ -1,7 +1,8 @@
 """The derived state stored for each dossier: written from `derive`, read back for lookups.
 
 `refresh_states` recomputes the dossiers given from all their events (one query for the
-events, one for the documents' versions, one bulk update and one bulk insert), and
+events, one for the documents' versions, one for the stored step runs, one bulk update,
+and for the step runs from the first that changed, one bulk delete and one insert), and
 `rebuild_states` does it for every dossier or some; `find_dossier` and `lookup_dossier`
 read one dossier's stored state and carry it on to now (`progress_at`), without
 reading its events; `tracked_dossier` does it by row id, for the staff's pages.
@@ -24,7 +25,7 @@ from ..document import FlowDocument
 from ..lifecycle import version_document
 from ..models import FlowVersion, Procedure, ProcedureCase, utcnow
 from ..models.tracking import Channel, Dossier, DossierEvent, DossierStepRun
-from .bulk import insert_rows, update_rows
+from .bulk import delete_tails, insert_rows, update_rows
 from .checks import CheckKeys
 from .progress import DossierProgress, EventFact, StepRun, derive, progress_at
 
@@ -141,18 +142,57 @@ def _refresh_chunk(
         .where(DossierEvent.dossier_id.in_(ids))
         .order_by(DossierEvent.dossier_id)
     )
+    stored = _stored_runs(session, ids)
     updates: list[dict[str, object]] = []
     runs: list[dict[str, object]] = []
+    tails: list[dict[str, object]] = []
     for dossier_id, group in itertools.groupby(events, key=lambda row: row[0]):
         progress = derive(documents[pinned[dossier_id]], _facts(group), calendar)
         updates.append({"id": dossier_id, **_columns(progress)})
+        # Only the runs from the first that differs are rewritten: new events mostly
+        # finish the last run and add one, the earlier runs stay as they were.
+        derived = [_run_columns(run) for run in progress.runs]
+        before = stored.get(dossier_id, {})
+        keep = 0
+        while keep < len(derived) and before.get(keep) == derived[keep]:
+            keep += 1
+        if any(position >= keep for position in before):
+            tails.append({"dossier_id": dossier_id, "position": keep})
         runs.extend(
-            {"dossier_id": dossier_id, "position": position, **_run_columns(run)}
-            for position, run in enumerate(progress.runs)
+            {"dossier_id": dossier_id, "position": position, **derived[position]}
+            for position in range(keep, len(derived))
         )
     update_rows(session, Dossier, updates)
-    session.execute(sa.delete(DossierStepRun).where(DossierStepRun.dossier_id.in_(ids)))
+    delete_tails(session, DossierStepRun, "dossier_id", "position", tails)
     insert_rows(session, DossierStepRun, runs)
+
+
+_RUN_COLUMNS = (
+    DossierStepRun.step_key,
+    DossierStepRun.started_at,
+    DossierStepRun.finished_at,
+    DossierStepRun.deadline_at,
+    DossierStepRun.allotted_hours,
+    DossierStepRun.used_hours,
+    DossierStepRun.verdict,
+    DossierStepRun.unit_code,
+    DossierStepRun.officer_email,
+)
+"""The stored columns of a step run, in the order of `_run_columns`' keys."""
+
+
+def _stored_runs(session: Session, ids: list[int]) -> dict[int, dict[int, dict[str, object]]]:
+    """The step runs stored for the dossiers `ids`: by dossier, by position, as `_run_columns`."""
+    found: dict[int, dict[int, dict[str, object]]] = {}
+    rows = session.execute(
+        sa.select(DossierStepRun.dossier_id, DossierStepRun.position, *_RUN_COLUMNS).where(
+            DossierStepRun.dossier_id.in_(ids)
+        )
+    )
+    names = [column.key for column in _RUN_COLUMNS]
+    for dossier_id, position, *values in rows:
+        found.setdefault(dossier_id, {})[position] = dict(zip(names, values, strict=True))
+    return found
 
 
 def _columns(progress: DossierProgress) -> dict[str, object]:
