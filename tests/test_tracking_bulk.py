@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from workflow_model.models import DayOverride
-from workflow_model.tracking.bulk import delete_tails, insert_rows, update_rows
+from workflow_model.tracking.bulk import delete_tails, insert_rows, one_of, update_rows
 
 
 def stored(session: Session) -> list[tuple[date, bool, str]]:
@@ -88,3 +88,21 @@ def test_tails_are_deleted_from_their_start_on(session: Session) -> None:
         (date(2026, 3, 10), False, ""),
         (date(2026, 3, 14), True, ""),
     ]
+
+
+def test_one_of_finds_the_rows_whose_value_is_among_those_given(session: Session) -> None:
+    days = [date(2026, 3, day) for day in (2, 9, 16, 23)]
+    rows = insert_rows(
+        session, DayOverride, [{"day": day, "working": True} for day in days], returning=["id"]
+    )
+    ids = sorted(row_id for (row_id,) in rows)
+
+    def found(wanted: list[int]) -> list[int]:
+        query = sa.select(DayOverride.id).where(one_of(session, DayOverride.id, wanted))
+        return sorted(session.scalars(query))
+
+    assert found(ids[1:3]) == ids[1:3]
+    assert found([ids[0], 10**9]) == [ids[0]]
+    assert found([]) == []
+    strings = sa.select(DayOverride.day).where(one_of(session, DayOverride.description, ["x"]))
+    assert session.scalars(strings).all() == []

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
@@ -163,3 +163,16 @@ def delete_tails(
         ),
         params,
     )
+
+
+def one_of(session: Session, column: Any, values: Sequence[Any]) -> Any:
+    """The condition "`column` is one of `values`", as cheap as the database allows.
+
+    On PostgreSQL ``column = ANY(:array)``: one parameter, so the statement's text is the
+    same for every batch and psycopg does not parse hundreds of placeholders each time.
+    Elsewhere the plain ``IN``.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return column.in_(values)
+    array = sa.bindparam(None, list(values), type_=postgresql.ARRAY(column.type))
+    return column == sa.any_(array)

@@ -33,7 +33,7 @@ from ..lifecycle import CorruptSnapshot
 from ..models import FlowVersion, Procedure, ProcedureCase, Step, VersionStatus, utcnow
 from ..models.tracking import CLOSING_KINDS, CODE_LENGTH, Dossier, DossierEvent, EventKind
 from ..refusals import ChangeRefused, Refusal
-from .bulk import insert_rows
+from .bulk import insert_rows, one_of
 from .checks import CheckKeys
 from .items import EventItem, parse_item
 from .state import DocumentCache, refresh_states
@@ -125,7 +125,7 @@ class _Batch:
                 self.session.execute(
                     sa.select(DossierEvent.source_event_id).where(
                         DossierEvent.source == self.source,
-                        DossierEvent.source_event_id.in_(chunk),
+                        one_of(self.session, DossierEvent.source_event_id, chunk),
                     )
                 ).scalars()
             )

@@ -25,7 +25,7 @@ from ..document import FlowDocument
 from ..lifecycle import version_document
 from ..models import FlowVersion, Procedure, ProcedureCase, utcnow
 from ..models.tracking import Channel, Dossier, DossierEvent, DossierStepRun
-from .bulk import delete_tails, insert_rows, update_rows
+from .bulk import delete_tails, insert_rows, one_of, update_rows
 from .checks import CheckKeys
 from .progress import DossierProgress, EventFact, StepRun, derive, progress_at
 
@@ -134,12 +134,14 @@ def _refresh_chunk(
     session: Session, ids: list[int], calendar: WorkingCalendar, cache: DocumentCache
 ) -> None:
     pinned = dict(
-        session.execute(sa.select(Dossier.id, Dossier.version_id).where(Dossier.id.in_(ids))).all()
+        session.execute(
+            sa.select(Dossier.id, Dossier.version_id).where(one_of(session, Dossier.id, ids))
+        ).all()
     )
     documents = cache.documents(pinned.values())
     events = session.execute(
         sa.select(*_FACT_COLUMNS)
-        .where(DossierEvent.dossier_id.in_(ids))
+        .where(one_of(session, DossierEvent.dossier_id, ids))
         .order_by(DossierEvent.dossier_id)
     )
     stored = _stored_runs(session, ids)
