@@ -725,22 +725,18 @@ def test_the_budget_speaks_in_days_and_names_a_loop(
     assert "19,5 ngày làm việc" in finding and "20 ngày làm việc" in finding
     assert "giờ làm việc (" not in page.locator("#budget-days").inner_text()
 
-    # A loop: the box says it prevents computing the critical path, not that none exists.
+    # A loop: the path is measured without its return, and the loop is named under it.
     editor.connect(("s7", "s2"))
     assert "s7>s2" in db_transitions(live_server, version_id)
     loop = page.locator("#budget-loop").inner_text()
-    assert loop.startswith("Vòng lặp khiến không tính được đường găng: ")
+    assert loop.startswith("Đường găng không tính lượt quay lại của vòng lặp: ")
     saved = db_steps(live_server, version_id)
     for key in ("s2", "s3", "s7"):
         assert f"“{saved[key].name}”" in loop
-    assert loop.endswith("Thời hạn giải quyết: 20 ngày làm việc.")
-    assert (
-        vi("No path leads from the start to an end yet.")
-        not in page.locator("#budget").inner_text()
-    )
-    assert page.locator("#budget-bar").count() == 0
+    assert page.locator("#budget-days").inner_text() == "Đường găng: 19,5 / 20 ngày làm việc"
+    assert page.locator("#budget-bar").get_attribute("data-state") == "ok"
 
-    # Undone, the bar is back.
+    # Undone, the loop's line goes.
     editor.tool("undo")
     assert page.locator("#budget-bar").get_attribute("data-state") == "ok"
     assert page.locator("#budget-loop").count() == 0

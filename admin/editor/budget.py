@@ -1,8 +1,10 @@
 """The budget box: how much of the legal time the critical path uses.
 
 Said in working days, as the validators' findings say it, with the hours in the detail;
-every duration goes through the one duration formatter (`admin.vocabulary`). A flow with
-a loop has no critical path to measure: the box says so, and names the loop's steps.
+every duration goes through the one duration formatter (`admin.vocabulary`). A loop's
+return transition is left out of the critical path (`FlowGraph.back_edges`), as the
+decision reads the process: the box measures the path all the same, and names the loop's
+steps under it.
 """
 
 from __future__ import annotations
@@ -23,21 +25,6 @@ from .state import EditorView
 def budget_panel(view: EditorView) -> list[Any]:
     """The critical path against the legal time, as a bar and in words."""
     legal = view.document.procedure.legal_time
-    loops = FlowGraph(view.document).cyclic_components
-    if loops:
-        names = {step.key: step.name for step in view.document.steps}
-        steps = "; ".join(" → ".join(f"“{names[key]}”" for key in loop) for loop in loops)
-        return [
-            html.P(
-                _(
-                    "A loop prevents computing the critical path: %(steps)s. Legal time: %(time)s.",
-                    steps=steps,
-                    time=duration_text(legal),
-                ),
-                className="sodo-budget-text sodo-budget-loop",
-                id="budget-loop",
-            )
-        ]
     path = view.report.critical_path
     if path is None:
         return [html.P(_("No path leads from the start to an end yet."), className="sodo-muted")]
@@ -73,4 +60,21 @@ def budget_panel(view: EditorView) -> list[Any]:
             className="sodo-budget-detail sodo-muted",
             id="budget-hours",
         ),
+        *_loops(view),
+    ]
+
+
+def _loops(view: EditorView) -> list[Any]:
+    """A line naming each loop's steps, whose return the critical path leaves out."""
+    loops = FlowGraph(view.document).cyclic_components
+    if not loops:
+        return []
+    names = {step.key: step.name for step in view.document.steps}
+    steps = "; ".join(" → ".join(f"“{names[key]}”" for key in loop) for loop in loops)
+    return [
+        html.P(
+            _("The critical path leaves out the return of a loop: %(steps)s.", steps=steps),
+            className="sodo-budget-text sodo-budget-loop",
+            id="budget-loop",
+        )
     ]
