@@ -582,7 +582,7 @@ def test_a_finding_and_the_search_select_their_steps(
 
 # The frame and the side panel at 1440×900: the inspector keeps every edit (its form
 # saves itself, even when another step is tapped at once), the budget box speaks in days
-# as the findings do and says when a loop prevents computing the critical path, connect
+# as the findings do and names a loop whose return the critical path leaves out, connect
 # mode shows its state and prompt and is left with Esc or a second click, and the page
 # has the site's main menu and fits the screen.
 
