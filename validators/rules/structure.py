@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
+import networkx as nx
+
 from workflow_model.enums import Join, Split
-from workflow_model.flowgraph import closure
 
 from ..context import FlowContext
 from ..findings import Severity
@@ -197,26 +198,79 @@ def decision_without_labels(context: FlowContext) -> Iterator[Issue]:
             )
 
 
+def join_marks(context: FlowContext) -> dict[str, int]:
+    """For each step, a bit set of the "last" steps with join = all that it reaches.
+
+    Whether some join = all is reachable from every branch of a split is a question of
+    common descendants. If such a step exists, so does one that reaches no other join = all
+    (up to a loop): follow joins downstream. So it is enough to intersect, per branch, the
+    set of those last joins, one bit each, computed in one pass over the components of the
+    graph in reverse topological order. That is linear in steps and transitions times the
+    words of a bit set; in a flow made of parallel blocks in sequence every join reaches
+    the last one, so the sets hold a bit or two.
+
+    >>> from validators.context import FlowContext
+    >>> from workflow_model.demo_data import demo_flow
+    >>> marks = join_marks(FlowContext(demo_flow("caobang-1_004944-1.json")))
+    >>> sorted(set(marks.values()))
+    [0]
+    """
+    graph = context.flow.graph
+    condensed = nx.condensation(graph)
+    members = condensed.graph["mapping"]
+    order = list(nx.topological_sort(condensed))
+    has_join = {component: False for component in order}
+    for key, component in members.items():
+        if context.steps[key].join is Join.ALL:
+            has_join[component] = True
+    # A component reaches a join = all below it; the ones that reach none are the last.
+    below: dict[int, bool] = {}
+    marks: dict[int, int] = {}
+    bit = 0
+    for component in reversed(order):
+        successors = list(condensed.successors(component))
+        below[component] = any(has_join[c] or below[c] for c in successors)
+        mark = 0
+        for following in successors:
+            mark |= marks[following]
+        if has_join[component] and not below[component]:
+            mark |= 1 << bit
+            bit += 1
+        marks[component] = mark
+    return {key: marks[component] for key, component in members.items()}
+
+
 @rule(
     "parallel-without-join",
     Severity.WARNING,
     "The branches of a parallel split never meet in a step whose join is all before an end.",
 )
 def parallel_without_join(context: FlowContext) -> Iterator[Issue]:
-    """Branches run in parallel must be awaited together somewhere (join = all)."""
+    """Branches run in parallel must be awaited together somewhere (join = all).
+
+    The branches meet when some step with join = all is reachable from each of them
+    (the branch itself included); see `join_marks` for how that is found in one pass.
+    """
     graph = context.flow.graph
+    marks: dict[str, int] | None = None
     for key, step in context.steps.items():
-        branches = [target for target in graph.successors(key) if target != key]
-        if step.split is not Split.PARALLEL or len(branches) < 2:
+        if step.split is not Split.PARALLEL:
             continue
-        reached = [closure([branch], graph.successors) for branch in branches]
-        meeting = set.intersection(*reached)
-        if not any(context.steps[node].join is Join.ALL for node in meeting):
-            yield Issue(
-                f"Các nhánh song song từ bước {context.step_name(key)} không gặp lại nhau ở "
-                "bước nào chờ đủ các nhánh (join = all) trước khi kết thúc.",
-                f"The parallel branches from the step {context.step_name(key)} never meet in "
-                "a step that waits for all of them (join = all) before an end.",
-                steps=(key,),
-                transitions=tuple((key, branch) for branch in branches),
-            )
+        branches = [target for target in graph.successors(key) if target != key]
+        if len(branches) < 2:
+            continue
+        if marks is None:
+            marks = join_marks(context)
+        common = -1
+        for branch in branches:
+            common &= marks[branch]
+        if common:
+            continue
+        yield Issue(
+            f"Các nhánh song song từ bước {context.step_name(key)} không gặp lại nhau ở "
+            "bước nào chờ đủ các nhánh (join = all) trước khi kết thúc.",
+            f"The parallel branches from the step {context.step_name(key)} never meet in "
+            "a step that waits for all of them (join = all) before an end.",
+            steps=(key,),
+            transitions=tuple((key, branch) for branch in branches),
+        )
