@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-import networkx as nx
-
 from workflow_model.enums import Join, Split
 
 from ..context import FlowContext
@@ -215,29 +213,49 @@ def join_marks(context: FlowContext) -> dict[str, int]:
     >>> sorted(set(marks.values()))
     [0]
     """
-    graph = context.flow.graph
-    condensed = nx.condensation(graph)
-    members = condensed.graph["mapping"]
-    order = list(nx.topological_sort(condensed))
-    has_join = {component: False for component in order}
-    for key, component in members.items():
+    # Each loop counts as one node, named by its first step (components are cached
+    # for the `cycle` rule); the rest of the graph is taken as it is.
+    group = {key: key for key in context.steps}
+    for component in context.flow.cyclic_components:
+        for key in component:
+            group[key] = component[0]
+    below_of: dict[str, set[str]] = {}
+    waiting = dict.fromkeys(group.values(), 0)
+    for source, target in context.flow.graph.edges:
+        source, target = group[source], group[target]
+        if source != target and target not in below_of.setdefault(source, set()):
+            below_of[source].add(target)
+            waiting[source] += 1
+    above_of: dict[str, list[str]] = {}
+    for source, targets in below_of.items():
+        for target in targets:
+            above_of.setdefault(target, []).append(source)
+    has_join = dict.fromkeys(waiting, False)
+    for key, head in group.items():
         if context.steps[key].join is Join.ALL:
-            has_join[component] = True
-    # A component reaches a join = all below it; the ones that reach none are the last.
-    below: dict[int, bool] = {}
-    marks: dict[int, int] = {}
+            has_join[head] = True
+    # Kahn's algorithm from the bottom: a node is done once everything below it is.
+    ready = [node for node, count in waiting.items() if count == 0]
+    reaches_join: dict[str, bool] = {}
+    marks: dict[str, int] = {}
     bit = 0
-    for component in reversed(order):
-        successors = list(condensed.successors(component))
-        below[component] = any(has_join[c] or below[c] for c in successors)
+    while ready:
+        node = ready.pop()
         mark = 0
-        for following in successors:
+        further = False
+        for following in below_of.get(node, ()):
             mark |= marks[following]
-        if has_join[component] and not below[component]:
+            further = further or has_join[following] or reaches_join[following]
+        # A join = all that reaches no other is one of the last: it gets a bit.
+        if has_join[node] and not further:
             mark |= 1 << bit
             bit += 1
-        marks[component] = mark
-    return {key: marks[component] for key, component in members.items()}
+        marks[node], reaches_join[node] = mark, further
+        for preceding in above_of.get(node, ()):
+            waiting[preceding] -= 1
+            if not waiting[preceding]:
+                ready.append(preceding)
+    return {key: marks[head] for key, head in group.items()}
 
 
 @rule(
