@@ -6,7 +6,6 @@ from collections import Counter
 from collections.abc import Iterator
 
 from workflow_model.enums import Join, Split
-from workflow_model.flowgraph import closure
 
 from ..context import FlowContext
 from ..findings import Severity
@@ -197,26 +196,99 @@ def decision_without_labels(context: FlowContext) -> Iterator[Issue]:
             )
 
 
+def join_marks(context: FlowContext) -> dict[str, int]:
+    """For each step, a bit set of the "last" steps with join = all that it reaches.
+
+    Whether some join = all is reachable from every branch of a split is a question of
+    common descendants. If such a step exists, so does one that reaches no other join = all
+    (up to a loop): follow joins downstream. So it is enough to intersect, per branch, the
+    set of those last joins, one bit each, computed in one pass over the components of the
+    graph in reverse topological order. That is linear in steps and transitions times the
+    words of a bit set; in a flow made of parallel blocks in sequence every join reaches
+    the last one, so the sets hold a bit or two.
+
+    >>> from validators.context import FlowContext
+    >>> from workflow_model.demo_data import demo_flow
+    >>> marks = join_marks(FlowContext(demo_flow("caobang-1_004944-1.json")))
+    >>> sorted(set(marks.values()))
+    [0]
+    """
+    # Each loop counts as one node, named by its first step (components are cached
+    # for the `cycle` rule); the rest of the graph is taken as it is.
+    group = {key: key for key in context.steps}
+    for component in context.flow.cyclic_components:
+        for key in component:
+            group[key] = component[0]
+    below_of: dict[str, set[str]] = {}
+    waiting = dict.fromkeys(group.values(), 0)
+    for source, target in context.flow.graph.edges:
+        source, target = group[source], group[target]
+        if source != target and target not in below_of.setdefault(source, set()):
+            below_of[source].add(target)
+            waiting[source] += 1
+    above_of: dict[str, list[str]] = {}
+    for source, targets in below_of.items():
+        for target in targets:
+            above_of.setdefault(target, []).append(source)
+    has_join = dict.fromkeys(waiting, False)
+    for key, head in group.items():
+        if context.steps[key].join is Join.ALL:
+            has_join[head] = True
+    # Kahn's algorithm from the bottom: a node is done once everything below it is.
+    ready = [node for node, count in waiting.items() if count == 0]
+    reaches_join: dict[str, bool] = {}
+    marks: dict[str, int] = {}
+    bit = 0
+    while ready:
+        node = ready.pop()
+        mark = 0
+        further = False
+        for following in below_of.get(node, ()):
+            mark |= marks[following]
+            further = further or has_join[following] or reaches_join[following]
+        # A join = all that reaches no other is one of the last: it gets a bit.
+        if has_join[node] and not further:
+            mark |= 1 << bit
+            bit += 1
+        marks[node], reaches_join[node] = mark, further
+        for preceding in above_of.get(node, ()):
+            waiting[preceding] -= 1
+            if not waiting[preceding]:
+                ready.append(preceding)
+    return {key: marks[head] for key, head in group.items()}
+
+
 @rule(
     "parallel-without-join",
     Severity.WARNING,
     "The branches of a parallel split never meet in a step whose join is all before an end.",
 )
 def parallel_without_join(context: FlowContext) -> Iterator[Issue]:
-    """Branches run in parallel must be awaited together somewhere (join = all)."""
+    """Branches run in parallel must be awaited together somewhere (join = all).
+
+    The branches meet when some step with join = all is reachable from each of them
+    (the branch itself included); see `join_marks` for how that is found in one pass.
+    """
     graph = context.flow.graph
+    marks: dict[str, int] | None = None
     for key, step in context.steps.items():
-        branches = [target for target in graph.successors(key) if target != key]
-        if step.split is not Split.PARALLEL or len(branches) < 2:
+        if step.split is not Split.PARALLEL:
             continue
-        reached = [closure([branch], graph.successors) for branch in branches]
-        meeting = set.intersection(*reached)
-        if not any(context.steps[node].join is Join.ALL for node in meeting):
-            yield Issue(
-                f"Các nhánh song song từ bước {context.step_name(key)} không gặp lại nhau ở "
-                "bước nào chờ đủ các nhánh (join = all) trước khi kết thúc.",
-                f"The parallel branches from the step {context.step_name(key)} never meet in "
-                "a step that waits for all of them (join = all) before an end.",
-                steps=(key,),
-                transitions=tuple((key, branch) for branch in branches),
-            )
+        branches = [target for target in graph.successors(key) if target != key]
+        if len(branches) < 2:
+            continue
+        if marks is None:
+            marks = join_marks(context)
+        common = -1
+        for branch in branches:
+            common &= marks[branch]
+        if common:
+            continue
+        yield Issue(
+            f"Các nhánh song song từ bước {context.step_name(key)} không gặp lại nhau ở "
+            "bước nào chờ đủ các nhánh (join = all) trước khi kết thúc.",
+            f"The parallel branches from the step {context.step_name(key)} never meet in "
+            "a step that waits for all of them (join = all) before an end.",
+            steps=(key,),
+            transitions=tuple((key, branch) for branch in branches),
+        )
