@@ -260,5 +260,5 @@ def live_server(
 # Fixtures that several modules use, kept with their helpers in tests/support. Imported
 # last: those modules import this one.
 from support.admin_site import instance_dir, known_state, site  # noqa: E402, F401
-from support.browser import browser  # noqa: E402, F401
+from support.browser import browser, screen_pages  # noqa: E402, F401
 from support.receiver import servers  # noqa: E402, F401

@@ -10,13 +10,12 @@ from __future__ import annotations
 import http.server
 import json
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import FLOWS_DIR, LiveServer
-from support.browser import record_problems
+from support.browser import SCREENS
 from support.editor import SMALLEST_TEXT, overlap
 
 pytestmark = pytest.mark.browser
@@ -25,7 +24,6 @@ pytestmark = pytest.mark.browser
 LARGEST = max(
     sorted(FLOWS_DIR.glob("*.json")), key=lambda path: len(json.loads(path.read_bytes())["steps"])
 )
-SCREENS = {"laptop": (1366, 768), "phone": (375, 812)}
 
 MEASURE = """() => {
     const svg = document.querySelector('.portal-diagram svg');
@@ -47,21 +45,8 @@ MEASURE = """() => {
 
 
 @pytest.fixture
-def visitor(browser: Any) -> Iterator[Any]:
-    contexts: list[Any] = []
-
-    def open_at(screen: str) -> tuple[Any, list[str]]:
-        width, height = SCREENS[screen]
-        context = browser.new_context(locale="vi-VN", viewport={"width": width, "height": height})
-        contexts.append(context)
-        page = context.new_page()
-        problems: list[str] = []
-        record_problems(page, problems)
-        return page, problems
-
-    yield open_at
-    for context in contexts:
-        context.close()
+def visitor(screen_pages: Any) -> Any:
+    return screen_pages
 
 
 def procedure_code(path: Path) -> str:

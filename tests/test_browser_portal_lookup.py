@@ -9,14 +9,12 @@ within the screen: the diagram scrolls inside its frame.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import LiveServer
 from support.axe import axe_source, blocking, describe, run_axe
-from support.browser import record_problems
 from support.editor import SMALLEST_TEXT
 from support.lookup import CHECK, CODE, SECRET_KEY, in_force_since_january, report
 
@@ -24,7 +22,6 @@ from workflow_model.db import make_engine, make_session_factory
 
 pytestmark = pytest.mark.browser
 
-SCREENS = {"laptop": (1366, 768), "phone": (375, 812)}
 LABELS = {
     "vi": ("Mã hồ sơ", "Mã tra cứu trên giấy tiếp nhận", "Tra cứu"),
     "en": ("Dossier code", "Lookup code on the receipt", "Look up"),
@@ -70,21 +67,8 @@ def dossier_server(live_server: LiveServer) -> LiveServer:
 
 
 @pytest.fixture
-def citizen(browser: Any) -> Iterator[Any]:
-    contexts: list[Any] = []
-
-    def open_at(screen: str) -> tuple[Any, list[str]]:
-        width, height = SCREENS[screen]
-        context = browser.new_context(locale="vi-VN", viewport={"width": width, "height": height})
-        contexts.append(context)
-        page = context.new_page()
-        problems: list[str] = []
-        record_problems(page, problems)
-        return page, problems
-
-    yield open_at
-    for context in contexts:
-        context.close()
+def citizen(screen_pages: Any) -> Any:
+    return screen_pages
 
 
 def look_up(page: Any, url: str, language: str) -> None:

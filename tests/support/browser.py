@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,3 +101,26 @@ class Visit:
         """Log out with the menu's button."""
         self.click_and_wait("form[action='/logout'] button[type=submit]")
         assert "/login" in self.page.url, self.page.url
+
+
+SCREENS = {"laptop": (1366, 768), "phone": (375, 812)}
+"""The screens the public pages are checked on: a laptop and a phone, in CSS px."""
+
+
+@pytest.fixture
+def screen_pages(browser: Any) -> Iterator[Callable[[str], tuple[Any, list[str]]]]:
+    """Open a page in Vietnamese on one of `SCREENS`, recording its problems; closed after."""
+    contexts: list[Any] = []
+
+    def open_at(screen: str) -> tuple[Any, list[str]]:
+        width, height = SCREENS[screen]
+        context = browser.new_context(locale="vi-VN", viewport={"width": width, "height": height})
+        contexts.append(context)
+        page = context.new_page()
+        problems: list[str] = []
+        record_problems(page, problems)
+        return page, problems
+
+    yield open_at
+    for context in contexts:
+        context.close()
