@@ -36,6 +36,7 @@ DEMO_USERS: tuple[tuple[str, str, Role], ...] = (
     ("admin", "Quản trị viên (demo)", Role.ADMIN),
     ("approver", "Lãnh đạo phê duyệt (demo)", Role.APPROVER),
     ("exporter", "Cán bộ CNTT (demo)", Role.EXPORTER),
+    ("supervisor", "Lãnh đạo giám sát (demo)", Role.SUPERVISOR),
 )
 """Username, full name and role of each demo user."""
 

@@ -102,8 +102,8 @@ def test_demo_is_idempotent(session: Session) -> None:
 
 def test_demo_users_get_random_passwords_stored_only_as_hashes(session: Session) -> None:
     result = load_demo(session)
-    assert set(result.passwords) == {"admin", "approver", "exporter"}
-    assert len(set(result.passwords.values())) == 3
+    assert set(result.passwords) == {"admin", "approver", "exporter", "supervisor"}
+    assert len(set(result.passwords.values())) == 4
     for username, password in result.passwords.items():
         user = authenticate(session, username, password)
         assert user is not None and password not in user.password_hash
@@ -114,6 +114,7 @@ def test_demo_users_get_random_passwords_stored_only_as_hashes(session: Session)
         "admin": {Role.ADMIN},
         "approver": {Role.APPROVER},
         "exporter": {Role.EXPORTER},
+        "supervisor": {Role.SUPERVISOR},
     }
     journal = json.dumps(
         [[e.before, e.after] for e in session.execute(sa.select(AuditEvent)).scalars()],

@@ -85,6 +85,8 @@ class Role(enum.StrEnum):
     APPROVER = "approver"
     EXPORTER = "exporter"
     SUPERUSER = "superuser"
+    SUPERVISOR = "supervisor"
+    """Lãnh đạo, giám sát: reads everything, changes nothing; may be scoped to a unit's subtree."""
 
 
 STANDARD_LEVELS: dict[str, str] = {

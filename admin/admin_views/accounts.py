@@ -28,6 +28,7 @@ ROLE_LABELS = {
     Role.APPROVER: _l("Approver"),
     Role.EXPORTER: _l("IT / exports"),
     Role.SUPERUSER: _l("Superuser"),
+    Role.SUPERVISOR: _l("Supervisor"),
 }
 MIN_PASSWORD = 10
 
@@ -66,6 +67,13 @@ class UserView(SodoModelView):
         "locale": _l("Language"),
         "active": _l("Active"),
         "role_choices": _l("Roles"),
+        "scope_unit": _l("Supervises (unit and units under it)"),
+    }
+    column_descriptions = {
+        "scope_unit": _l(
+            "For a supervisor: what the supervision pages and dossier lists show. "
+            "Leave empty for the whole province."
+        ),
     }
     # The extra fields must be listed: with `form_columns`, Flask-Admin adds only those.
     form_columns = (
@@ -75,6 +83,7 @@ class UserView(SodoModelView):
         "locale",
         "active",
         "role_choices",
+        "scope_unit",
         "new_password",
     )
     # The languages the interface has, each named in itself; the database allows no other.

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..enums import Role
 from .base import Base, enum_column_type, utcnow
+
+if TYPE_CHECKING:
+    from .directory import Unit
 
 #: The longest username `users` and `login_failures` hold.
 USERNAME_LENGTH = 64
@@ -32,6 +35,12 @@ class User(Base):
     #: Stored in each login's session; bumped to end every session of the user at once
     #: (logout, new password, other roles), since the session cookie itself cannot be revoked.
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: A supervisor's scope: this unit and every unit under it (None: the whole province).
+    #: RESTRICT, since deleting the unit must never widen what its supervisors see.
+    scope_unit_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("units.id", ondelete="RESTRICT")
+    )
+    scope_unit: Mapped[Unit | None] = relationship("Unit", foreign_keys=[scope_unit_id])
 
     __search_fields__ = ("username", "full_name", "email")
 

@@ -140,6 +140,8 @@ class Dossier(Base):
         # The staff's dossier list: newest first, over everything or one procedure's cases.
         sa.Index("ix_dossiers_received_at", "received_at"),
         sa.Index("ix_dossiers_case_received", "case_id", "received_at"),
+        # Supervision: the dossiers resolved in a period.
+        sa.Index("ix_dossiers_finished_at", "finished_at"),
     )
 
     def __repr__(self) -> str:
@@ -209,4 +211,6 @@ class DossierStepRun(Base):
     __table_args__ = (
         # The staff's dossier list filtered by a unit: the dossiers a unit has held.
         sa.Index("ix_dossier_step_runs_unit", "unit_code", "dossier_id"),
+        # Supervision: the step runs finished in a period.
+        sa.Index("ix_dossier_step_runs_finished_at", "finished_at"),
     )
