@@ -209,7 +209,11 @@ def test_only_an_administrator_gets_the_button_and_it_opens_the_draft(timed_site
     review = lxml.html.fromstring(shown.get_data(as_text=True))
     findings = [code.text_content() for code in review.xpath("//section[@id='findings']//small")]
     assert "time-budget-exceeded" in findings  # 2.5 days more than the legal time allows
-    # Asked again, the case has an open version: refused, said, nothing created.
+    # The page now says the case has an open version, instead of the button.
+    heading = table(admin.text(MARCH))[0]
+    assert heading["buttons"] == 0
+    assert "Version 2 is still open (Draft), so no new draft can be opened." in heading["heading"]
+    # Asked again all the same: refused, said, nothing created.
     fields["csrf_token"] = admin.token()
     again = admin.client.post(form.get("action"), data=fields, follow_redirects=True)
     assert "still open" in messages(again)

@@ -43,10 +43,11 @@ from workflow_model.supervision import (
     today_in_vietnam,
 )
 from workflow_model.tracking.wording import working_time
+from workflow_model.version_rules import open_version
 
 from ..config import supervision_thresholds
 from ..database import db_session
-from ..vocabulary import refusal_message
+from ..vocabulary import STATUS_LABELS, refusal_message
 from .base import acting_user, has_any_role
 
 READ_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR})
@@ -148,6 +149,16 @@ class SupervisionTimesView(BaseView):
             fields["period"] = PeriodKind.QUARTER.value
             error = BAD_PERIOD
         cases = () if error else self._cases(period)
+        can_draft = has_any_role(DRAFT_ROLES)
+        # Said before the click: a case with an open version gets no new draft.
+        session = db_session()
+        opened = {
+            case.first.case_id: found
+            for case in cases
+            if can_draft
+            and case.suggestions
+            and (found := open_version(session, case.first.case_id)) is not None
+        }
         return self.render(
             "sodo/supervision_times.html",
             period=period,
@@ -156,7 +167,9 @@ class SupervisionTimesView(BaseView):
             cases=cases,
             kinds=PERIOD_LABELS,
             thresholds=supervision_thresholds(current_app.config),
-            can_draft=has_any_role(DRAFT_ROLES),
+            can_draft=can_draft,
+            opened=opened,
+            status_labels=STATUS_LABELS,
             duration=lambda value: format_duration(value, language),
             hours=lambda value: "–" if value is None else working_time(value, language),
             percent=lambda value: "–" if value is None else format_percent(value, locale=language),
