@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from delivery.transports import TargetLimits
+    from workflow_model.supervision import Thresholds
     from workflow_model.target_secrets import SecretBox
 
 
@@ -49,6 +50,9 @@ def load_config(
     open targets' secrets until ``sodo targets reencrypt`` has run). The dossier lookup's
     rate limit is ``SODO_LOOKUP_LIMIT`` (per client address, ``10 per minute`` by default)
     and its counters' storage ``SODO_RATELIMIT_STORAGE_URI`` (``memory://`` by default).
+    The supervision's flags of configured against actual times read ``SODO_LATE_RATE``
+    (0.30), ``SODO_SLACK_SHARE`` (0.25) and ``SODO_SLACK_MIN_DOSSIERS`` (30), checked
+    here (`supervision_thresholds`), so a wrong value stops the start with its reason.
     """
     # Imported here, not at the top: the console script imports this module at start, and
     # the database layer (SQLAlchemy) is wanted only once an app is made.
@@ -63,7 +67,7 @@ def load_config(
         if mode == "production":
             raise ConfigurationError("SECRET_KEY must be set when SODO_ENV=production")
         secret = _development_secret(folder)
-    return {
+    config = {
         "SODO_ENV": mode,
         "SECRET_KEY": secret,
         "DATABASE_URL": database_url(env),
@@ -83,7 +87,41 @@ def load_config(
         # Empty: the portal's defaults (`portal.lookup`), 10 per minute, in memory.
         "SODO_LOOKUP_LIMIT": env.get("SODO_LOOKUP_LIMIT", ""),
         "RATELIMIT_STORAGE_URI": env.get("SODO_RATELIMIT_STORAGE_URI", ""),
+        # Empty: the defaults of `workflow_model.supervision.Thresholds`.
+        **{name: env.get(name, "") for name in THRESHOLD_SETTINGS},
     } | dict(overrides or {})
+    supervision_thresholds(config)
+    return config
+
+
+THRESHOLD_SETTINGS = {
+    "SODO_LATE_RATE": ("late_rate", float, "a share from 0 to 1, such as 0.3 for 30 %"),
+    "SODO_SLACK_SHARE": ("slack_share", float, "a share from 0 to 1, such as 0.25"),
+    "SODO_SLACK_MIN_DOSSIERS": ("slack_min_dossiers", int, "a whole number of dossiers, ≥ 1"),
+}
+"""The settings of the supervision's flags: the `Thresholds` field, its type, what it takes."""
+
+
+def supervision_thresholds(config: dict[str, Any]) -> Thresholds:
+    """The thresholds of the configured-against-actual flags, from the settings.
+
+    An empty or missing setting keeps the default. Raises `ConfigurationError` naming the
+    setting and what it takes, for a value that is not one.
+    """
+    from workflow_model.supervision import Thresholds, ThresholdsError
+
+    given: dict[str, Any] = {}
+    for name, (field, kind, takes) in THRESHOLD_SETTINGS.items():
+        value = config.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        try:
+            number = kind(value.strip()) if isinstance(value, str) else value
+            given[field] = number
+            Thresholds(**{field: number})
+        except (TypeError, ValueError, ThresholdsError):
+            raise ConfigurationError(f"{name} must be {takes}, not {value!r}") from None
+    return Thresholds(**given)
 
 
 def delivery_limits(config: dict[str, Any]) -> TargetLimits:

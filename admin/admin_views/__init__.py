@@ -41,6 +41,7 @@ from .exports import ExportView
 from .flow_content import StepView, TransitionView
 from .lifecycle_pages import VersionsView
 from .pages import HomeView, ReportView
+from .supervision_times import SupervisionTimesView
 
 
 def csp_nonce() -> str:
@@ -125,4 +126,10 @@ def _views(session: Any, directory: Any, catalogue: Any, system: Any) -> list[An
         ReportView(name=_l("Report"), endpoint="report", url="/report"),
         VersionsView(name=_l("Versions"), endpoint="versions", url="/versions"),
         ExportView(name=_l("Export"), endpoint="export", url="/export", category=system),
+        SupervisionTimesView(
+            name=_l("Configured against actual"),
+            endpoint="supervision_times",
+            url="/supervision/times",
+            category=_l("Supervision"),
+        ),
     ]
