@@ -1,9 +1,27 @@
 """Supervision (giám sát): dossiers handled early, on time and late, summarised for managers.
 
 Read-only over the tracking tables (`workflow_model.tracking`): nothing here writes a
-dossier. `period` is the reporting period, `scope` what a supervisor may see.
+dossier. `period` is the reporting period, `scope` what a supervisor may see, `figures`
+the dashboard's figures (headline, breakdowns, weekly trend, overdue list) with the
+dossier-list filter behind each, `stats` the percentile they share.
 """
 
+from .figures import (
+    HEADLINE_FIGURES,
+    NO_AGENCY,
+    BreakdownBy,
+    BreakdownRow,
+    Headline,
+    OverdueFilter,
+    OverdueRow,
+    TrendWeek,
+    UnknownFigure,
+    breakdown,
+    headline,
+    headline_drill,
+    overdue_dossiers,
+    weekly_trend,
+)
 from .period import MAX_PERIOD_DAYS, Period, PeriodError, PeriodKind, today_in_vietnam
 from .scope import (
     EVERYTHING,
@@ -14,18 +32,34 @@ from .scope import (
     scope_of_user,
     subtree,
 )
+from .stats import percentile
 
 __all__ = [
     "EVERYTHING",
+    "HEADLINE_FIGURES",
     "MAX_PERIOD_DAYS",
+    "NO_AGENCY",
+    "BreakdownBy",
+    "BreakdownRow",
+    "Headline",
+    "OverdueFilter",
+    "OverdueRow",
     "Period",
     "PeriodError",
     "PeriodKind",
     "Scope",
+    "TrendWeek",
+    "UnknownFigure",
+    "breakdown",
     "dossier_clause",
+    "headline",
+    "headline_drill",
+    "overdue_dossiers",
+    "percentile",
     "run_clause",
     "scope_of_unit",
     "scope_of_user",
     "subtree",
     "today_in_vietnam",
+    "weekly_trend",
 ]
