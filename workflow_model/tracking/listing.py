@@ -11,17 +11,26 @@ that unit's code: the units it passed through and the one holding it now. With
 yet started has no run, so it does not place its dossier at its unit until it starts.
 
 A dossier is late when it was judged late (`Verdict.LATE`), or when it is still open,
-unfinished and past its due date now; a dossier whose clock stands still (waiting for a
-supplement, paused) is past due only if its due date came before the clock stopped,
-since the stop moves the due date on (`progress_at`).
+unfinished and past its due date now (overdue now, `overdue_condition`); a dossier whose
+clock stands still (waiting for a supplement, paused) is past due only if its due date
+came before the clock stopped, since the stop moves the due date on (`progress_at`).
+
+The filter also lists the dossiers behind each supervision figure
+(`workflow_model.supervision.figures`): resolved in some days (`finished_from`/`_to`: its
+result was ready then; a refusal resolves nothing), by verdict and channel, open now,
+overdue now, by the procedure's implementing agency, and by a step run (`step`,
+`officer`, `run_verdict`, `run_finished_from`/`_to`, with `unit`): every run condition
+applies to the same run, which must be in the filter's `scope`. `to_query` and
+`from_query` are the filter as the list's URL parameters (`/dossiers/?…`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -33,18 +42,64 @@ from ..models.tracking import Channel, Dossier, DossierStatus, DossierStepRun, V
 from .progress import progress_at
 from .state import DocumentCache, stored_progress
 
+if TYPE_CHECKING:
+    from ..supervision.scope import Scope
+
 __all__ = [
+    "NO_AGENCY",
+    "OPEN_STATUSES",
     "PAGE_SIZE",
     "CurrentStep",
     "DossierFilter",
     "DossierPage",
     "DossierRow",
+    "FilterError",
+    "late_condition",
     "list_dossiers",
+    "overdue_condition",
+    "resolved_condition",
     "unit_names",
 ]
 
 PAGE_SIZE = 50
 """Dossiers per page of the list."""
+
+
+NO_AGENCY = "-"
+"""`DossierFilter.agency` for the dossiers of procedures without an implementing agency."""
+
+OPEN_STATUSES = frozenset(
+    {DossierStatus.IN_PROGRESS, DossierStatus.PAUSED, DossierStatus.WAITING_SUPPLEMENT}
+)
+"""The statuses of a dossier still open: neither finished nor closed."""
+
+_TEXT_LIMIT = 64
+"""The longest code, case or step key the URL form takes."""
+_EMAIL_LIMIT = 254
+"""The longest officer email the URL form takes."""
+_TRUE = frozenset({"1", "true", "on", "yes"})
+_FALSE = frozenset({"", "0", "false", "off", "no"})
+
+
+class FilterError(ValueError):
+    """A dossier-list URL parameter that cannot be read; says which and why.
+
+    `parameter` and `value` are there for a page to word the refusal in its own language
+    (the message is English, for logs and tests).
+    """
+
+    def __init__(self, parameter: str, value: str, reason: str) -> None:
+        super().__init__(f"{parameter}: {reason}")
+        self.parameter = parameter
+        self.value = value
+
+
+def _everything() -> Scope:
+    # Imported here: the supervision package imports this module (its figures drill down
+    # to this list), so this module may not import it while it loads.
+    from ..supervision.scope import EVERYTHING
+
+    return EVERYTHING
 
 
 @dataclass(frozen=True)
@@ -54,6 +109,16 @@ class DossierFilter:
     `procedure` is a procedure code and `case` one of its case keys (None: every case);
     `unit` a unit code (see the module's note on what "at a unit" means); `received_from`
     and `received_to` are Vietnamese calendar days, both included.
+
+    For the supervision figures: `finished_from`/`finished_to` (days, both included) keep
+    the dossiers resolved then (result ready; refused dossiers are never resolved);
+    `verdict` the dossier's verdict; `channel` its reception channel; `open_now` those
+    neither finished nor closed; `overdue_now` those open, unfinished and past due now;
+    `agency` the unit code of the procedure's implementing agency (`NO_AGENCY`: none).
+    A step run condition (`step` a step key, `officer` an email, `run_verdict`,
+    `run_finished_from`/`run_finished_to`, together with `unit`/`unit_now`) keeps the
+    dossiers having ONE run meeting all of them, inside `scope`. `scope` (a supervisor's
+    units, everything by default) is applied to every dossier and is never read from a URL.
     """
 
     procedure: str = ""
@@ -64,6 +129,102 @@ class DossierFilter:
     late: bool = False
     received_from: date | None = None
     received_to: date | None = None
+    finished_from: date | None = None
+    finished_to: date | None = None
+    verdict: Verdict | None = None
+    channel: Channel | None = None
+    step: str = ""
+    officer: str = ""
+    run_verdict: Verdict | None = None
+    run_finished_from: date | None = None
+    run_finished_to: date | None = None
+    open_now: bool = False
+    overdue_now: bool = False
+    agency: str = ""
+    scope: Scope = field(default_factory=_everything)
+
+    def to_query(self) -> dict[str, str]:
+        """The filter as URL parameters: only the fields set, `scope` never.
+
+        `DossierFilter.from_query(f.to_query())` gives `f` back (with everything's scope).
+        """
+        found: dict[str, str] = {}
+        for item in fields(self):
+            if item.name == "scope":
+                continue
+            value = getattr(self, item.name)
+            if value is None or value is False or value == "":
+                continue
+            if value is True:
+                found[item.name] = "1"
+            elif isinstance(value, date):
+                found[item.name] = value.isoformat()
+            else:
+                found[item.name] = str(value)
+        return found
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, str]) -> DossierFilter:
+        """The filter the URL parameters `query` describe; raises `FilterError` on a bad one.
+
+        Parameters it does not know (``page``) are left to the caller; an empty value is
+        the same as none. Text is trimmed; codes longer than 64 characters (an email 254),
+        unknown statuses, verdicts or channels, days not in ISO form (``2026-03-09``) and
+        flags other than 1/0, true/false, on/off, yes/no are refused.
+        """
+        values: dict[str, Any] = {}
+        for item in fields(cls):
+            if item.name == "scope" or item.name not in query:
+                continue
+            text = str(query[item.name]).strip()
+            if not text:
+                continue
+            values[item.name] = _read(item.name, text)
+        return cls(**values)
+
+
+_ENUMS: dict[str, type[DossierStatus] | type[Verdict] | type[Channel]] = {
+    "status": DossierStatus,
+    "verdict": Verdict,
+    "run_verdict": Verdict,
+    "channel": Channel,
+}
+_DAYS = frozenset(
+    {
+        "received_from",
+        "received_to",
+        "finished_from",
+        "finished_to",
+        "run_finished_from",
+        "run_finished_to",
+    }
+)
+_FLAGS = frozenset({"unit_now", "late", "open_now", "overdue_now"})
+
+
+def _read(name: str, text: str) -> object:
+    """One URL parameter's value, checked (`text` is trimmed and not empty)."""
+    if name in _ENUMS:
+        kind = _ENUMS[name]
+        known = [member.value for member in kind]
+        if text not in known:
+            raise FilterError(name, text, f"unknown value {text!r} (one of {', '.join(known)})")
+        return kind(text)
+    if name in _DAYS:
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise FilterError(name, text, f"{text!r} is not a day such as 2026-03-09") from None
+    if name in _FLAGS:
+        if text.lower() in _TRUE:
+            return True
+        if text.lower() in _FALSE:
+            return False
+        raise FilterError(name, text, f"{text!r} is not a flag (1 or 0)")
+    limit = _EMAIL_LIMIT if name == "officer" else _TEXT_LIMIT
+    if len(text) > limit:
+        raise FilterError(name, text, f"longer than {limit} characters")
+    return text
 
 
 @dataclass(frozen=True)
@@ -117,9 +278,13 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=TIMEZONE)
 
 
-def late_condition(now: datetime) -> sa.ColumnElement[bool]:
-    """The SQL condition "late at `now`" (see the module's note)."""
-    running = sa.and_(
+def overdue_condition(now: datetime) -> sa.ColumnElement[bool]:
+    """The SQL condition "open, unfinished and past its due date at `now`".
+
+    A dossier whose clock stands still is past due only if its due date came before the
+    clock stopped (see the module's note).
+    """
+    return sa.and_(
         Dossier.finished_at.is_(None),
         Dossier.closed_at.is_(None),
         Dossier.due_at < now,
@@ -128,10 +293,54 @@ def late_condition(now: datetime) -> sa.ColumnElement[bool]:
             Dossier.due_at <= Dossier.clock_stopped_since,
         ),
     )
-    return sa.or_(Dossier.verdict == Verdict.LATE, running)
+
+
+def late_condition(now: datetime) -> sa.ColumnElement[bool]:
+    """The SQL condition "late at `now`" (see the module's note)."""
+    return sa.or_(Dossier.verdict == Verdict.LATE, overdue_condition(now))
+
+
+def resolved_condition() -> sa.ColumnElement[bool]:
+    """The SQL condition "resolved": finished with a result (a refusal is not resolved)."""
+    return sa.and_(
+        Dossier.finished_at.is_not(None),
+        Dossier.verdict.is_not(None),
+        Dossier.status != DossierStatus.REFUSED,
+    )
+
+
+def _between(column: Any, first: date | None, last: date | None) -> list[sa.ColumnElement[bool]]:
+    """`column` within the Vietnamese days `first` to `last`, both included (None: open)."""
+    found: list[sa.ColumnElement[bool]] = []
+    if first is not None:
+        found.append(column >= _day_start(first))
+    if last is not None:
+        found.append(column < _day_start(last + timedelta(days=1)))
+    return found
+
+
+def _run_conditions(filters: DossierFilter) -> list[sa.ColumnElement[bool]]:
+    """The conditions on one step run, or none when the filter names no run condition."""
+    found: list[sa.ColumnElement[bool]] = []
+    if filters.unit:
+        found.append(DossierStepRun.unit_code == filters.unit)
+        if filters.unit_now:
+            found.append(DossierStepRun.finished_at.is_(None))
+    if filters.step:
+        found.append(DossierStepRun.step_key == filters.step)
+    if filters.officer:
+        found.append(DossierStepRun.officer_email == filters.officer)
+    if filters.run_verdict is not None:
+        found.append(DossierStepRun.verdict == filters.run_verdict)
+    found += _between(
+        DossierStepRun.finished_at, filters.run_finished_from, filters.run_finished_to
+    )
+    return found
 
 
 def _conditions(filters: DossierFilter, now: datetime) -> list[sa.ColumnElement[bool]]:
+    from ..supervision.scope import dossier_clause, run_clause
+
     found: list[sa.ColumnElement[bool]] = []
     if filters.procedure:
         cases = (
@@ -142,19 +351,42 @@ def _conditions(filters: DossierFilter, now: datetime) -> list[sa.ColumnElement[
         if filters.case is not None:
             cases = cases.where(ProcedureCase.key == filters.case)
         found.append(Dossier.case_id.in_(cases))
-    if filters.unit:
-        held = sa.select(DossierStepRun.dossier_id).where(DossierStepRun.unit_code == filters.unit)
-        if filters.unit_now:
-            held = held.where(DossierStepRun.finished_at.is_(None))
+    if filters.agency:
+        led = sa.select(ProcedureCase.id).join(
+            Procedure, ProcedureCase.procedure_id == Procedure.id
+        )
+        if filters.agency == NO_AGENCY:
+            led = led.where(Procedure.lead_unit_id.is_(None))
+        else:
+            led = led.join(Unit, Procedure.lead_unit_id == Unit.id).where(
+                Unit.code == filters.agency
+            )
+        found.append(Dossier.case_id.in_(led))
+    on_run = _run_conditions(filters)
+    if on_run:
+        # Every condition on the same run: "a late run at this unit in March", not "a
+        # run at this unit, and a late run somewhere, and a run in March".
+        held = sa.select(DossierStepRun.dossier_id).where(*on_run, run_clause(filters.scope))
         found.append(Dossier.id.in_(held))
     if filters.status is not None:
         found.append(Dossier.status == filters.status)
     if filters.late:
         found.append(late_condition(now))
-    if filters.received_from is not None:
-        found.append(Dossier.received_at >= _day_start(filters.received_from))
-    if filters.received_to is not None:
-        found.append(Dossier.received_at < _day_start(filters.received_to + timedelta(days=1)))
+    if filters.overdue_now:
+        found.append(overdue_condition(now))
+    if filters.open_now:
+        found.append(Dossier.status.in_(sorted(OPEN_STATUSES)))
+        found.append(Dossier.finished_at.is_(None))
+    if filters.verdict is not None:
+        found.append(Dossier.verdict == filters.verdict)
+    if filters.channel is not None:
+        found.append(Dossier.channel == filters.channel)
+    found += _between(Dossier.received_at, filters.received_from, filters.received_to)
+    if filters.finished_from is not None or filters.finished_to is not None:
+        found.append(resolved_condition())
+        found += _between(Dossier.finished_at, filters.finished_from, filters.finished_to)
+    if not filters.scope.everything:
+        found.append(dossier_clause(filters.scope))
     return found
 
 
