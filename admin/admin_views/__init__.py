@@ -41,6 +41,7 @@ from .exports import ExportView
 from .flow_content import StepView, TransitionView
 from .lifecycle_pages import VersionsView
 from .pages import HomeView, ReportView
+from .supervision import SupervisionView
 
 
 def csp_nonce() -> str:
@@ -122,6 +123,7 @@ def _views(session: Any, directory: Any, catalogue: Any, system: Any) -> list[An
             Delivery, session, name=_l("Deliveries"), category=_l("Delivery"), endpoint="delivery"
         ),
         DossierView(name=_l("Dossiers"), endpoint="dossiers", url="/dossiers"),
+        SupervisionView(name=_l("Supervision"), endpoint="supervision", url="/supervision"),
         ReportView(name=_l("Report"), endpoint="report", url="/report"),
         VersionsView(name=_l("Versions"), endpoint="versions", url="/versions"),
         ExportView(name=_l("Export"), endpoint="export", url="/export", category=system),
