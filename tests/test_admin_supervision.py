@@ -42,7 +42,8 @@ SCOPED = ("giamsat", "a long enough password")
 """A supervisor of the culture department (svh-qlvh): H-001 and H-002 passed through it."""
 IN_SCOPE, OUT_OF_SCOPE = {"H-001", "H-002"}, {"H-003", "H-004", "H-005"}
 HEADLINE = ("received", "received_online", "received_counter", "received_post", "resolved",
-            "early", "on_time", "late", "in_progress", "overdue_now", "waiting_supplement")  # fmt: skip
+            "early", "on_time", "late", "in_progress", "overdue_now",
+            "waiting_supplement")  # fmt: skip
 
 
 @pytest.fixture
@@ -175,7 +176,9 @@ def test_each_breakdown_row_is_the_figures_row_and_drills_to_its_dossiers(
         wanted = next(e for e in expected if e.key == row.get("data-key"))
         total = int(row.xpath("./td[@data-column='total']")[0].text_content())
         assert total == wanted.total
-        listed, _codes = listed_total(browser, row.xpath(".//a[@class='sodo-drill']")[0].get("href"))
+        listed, _codes = listed_total(
+            browser, row.xpath(".//a[@class='sodo-drill']")[0].get("href")
+        )
         # A step run level row counts runs; its drill-down lists the dossiers having one.
         assert listed == total if by in ("agency", "procedure") else 1 <= listed <= total
 
@@ -189,13 +192,17 @@ def test_the_breakdown_sorts_by_every_column_both_ways(tracked_site: Site) -> No
         column = link.getparent().get("data-column")
         for _ in range(2):
             target = page(browser.text(link.get("href")))
-            heading = target.xpath(f"//*[@id='fig-breakdown-table']//th[@data-column='{column}']")[0]
+            heading = target.xpath(f"//*[@id='fig-breakdown-table']//th[@data-column='{column}']")[
+                0
+            ]
             order = heading.get("aria-sort")
             assert order in ("ascending", "descending"), column
             if column == "total":
                 values = [
                     int(td.text_content())
-                    for td in target.xpath("//*[@id='fig-breakdown-table']//td[@data-column='total']")
+                    for td in target.xpath(
+                        "//*[@id='fig-breakdown-table']//td[@data-column='total']"
+                    )
                 ]
                 assert values == sorted(values, reverse=order == "descending")
             link = heading.xpath(".//a")[0]
@@ -271,9 +278,7 @@ def test_a_scoped_supervisor_sees_only_the_dossiers_of_their_units(tracked_site:
     # The dossier list, whatever its filters, and the workbook.
     assert listed_total(browser, "/dossiers/")[1] == IN_SCOPE
     assert listed_total(browser, "/dossiers/?late=1")[1] == {"H-002"}
-    sheet = openpyxl.load_workbook(
-        io.BytesIO(browser.get("/supervision/overdue.xlsx").data)
-    ).active
+    sheet = openpyxl.load_workbook(io.BytesIO(browser.get("/supervision/overdue.xlsx").data)).active
     assert sheet is not None
     codes = {row[1] for row in sheet.iter_rows(min_row=5, values_only=True)}
     assert codes == {"H-002"}
@@ -292,7 +297,9 @@ def test_the_dossier_list_says_its_drill_down_filters_and_refuses_nonsense_clear
 ) -> None:
     browser = tracked_site.browser("admin")
     browser.post("/language", {"lang": "en"})
-    html = page(browser.text("/dossiers/?finished_from=2026-03-01&finished_to=2026-03-31&verdict=late"))
+    html = page(
+        browser.text("/dossiers/?finished_from=2026-03-01&finished_to=2026-03-31&verdict=late")
+    )
     active = html.get_element_by_id("active-filters").text_content()
     assert "Resolved from: 2026-03-01" in active and "Outcome: Late" in active
     assert listed_total(browser, "/dossiers/?finished_from=2026-03-01&verdict=late")[1] == {"H-005"}
@@ -324,7 +331,9 @@ def test_the_overdue_list_filters_and_its_workbook_holds_the_same_rows(tracked_s
     link = html.get_element_by_id("overdue-xlsx").get("href")
     response = browser.get(link)
     assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
-    assert response.headers["Content-Disposition"].startswith('attachment; filename="ho-so-qua-han-')
+    assert response.headers["Content-Disposition"].startswith(
+        'attachment; filename="ho-so-qua-han-'
+    )
     sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
     assert sheet is not None
     rows = list(sheet.iter_rows(min_row=5, values_only=True))
@@ -339,8 +348,13 @@ def test_the_overdue_list_filters_and_its_workbook_holds_the_same_rows(tracked_s
     assert [tr.get("data-code") for tr in filtered.xpath("//tr[@class='sodo-overdue']")] == [
         "H-002"
     ]
-    assert page(browser.text("/supervision/?apology=yes")).xpath("//tr[@class='sodo-overdue']") == []
-    assert page(browser.text("/supervision/?min_days=100000")).get_element_by_id("problems") is not None
+    assert (
+        page(browser.text("/supervision/?apology=yes")).xpath("//tr[@class='sodo-overdue']") == []
+    )
+    assert (
+        page(browser.text("/supervision/?min_days=100000")).get_element_by_id("problems")
+        is not None
+    )
     xlsx = filtered.get_element_by_id("overdue-xlsx").get("href")
     assert "unit=svh-qlvh" in xlsx and "apology=no" in xlsx
     sheet = openpyxl.load_workbook(io.BytesIO(browser.get(xlsx).data)).active
