@@ -21,7 +21,7 @@ The models (`Dossier`, `DossierEvent`, `DossierStepRun`) are in `workflow_model.
 from .checks import CheckKeys
 from .ingest import MAX_CLOCK_SKEW, ItemOutcome, ItemResult, ingest_events
 from .items import EventItem, parse_item
-from .listing import DossierFilter, DossierPage, DossierRow, list_dossiers
+from .listing import DossierFilter, DossierPage, DossierRow, FilterError, list_dossiers
 from .overlay import StepState, step_states
 from .progress import DossierProgress, EventFact, StepRun, derive, judge, progress_at
 from .records import ControlSlip, DossierRecord, Handover, Party, control_slip, dossier_record
@@ -45,6 +45,7 @@ __all__ = [
     "DossierRow",
     "EventFact",
     "EventItem",
+    "FilterError",
     "Handover",
     "ItemOutcome",
     "ItemResult",

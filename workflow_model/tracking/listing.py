@@ -82,7 +82,16 @@ _FALSE = frozenset({"", "0", "false", "off", "no"})
 
 
 class FilterError(ValueError):
-    """A dossier-list URL parameter that cannot be read; says which and why."""
+    """A dossier-list URL parameter that cannot be read; says which and why.
+
+    `parameter` and `value` are there for a page to word the refusal in its own language
+    (the message is English, for logs and tests).
+    """
+
+    def __init__(self, parameter: str, value: str, reason: str) -> None:
+        super().__init__(f"{parameter}: {reason}")
+        self.parameter = parameter
+        self.value = value
 
 
 def _everything() -> Scope:
@@ -199,22 +208,22 @@ def _read(name: str, text: str) -> object:
         kind = _ENUMS[name]
         known = [member.value for member in kind]
         if text not in known:
-            raise FilterError(f"{name}: unknown value {text!r} (one of {', '.join(known)})")
+            raise FilterError(name, text, f"unknown value {text!r} (one of {', '.join(known)})")
         return kind(text)
     if name in _DAYS:
         try:
             return date.fromisoformat(text)
         except ValueError:
-            raise FilterError(f"{name}: {text!r} is not a day such as 2026-03-09") from None
+            raise FilterError(name, text, f"{text!r} is not a day such as 2026-03-09") from None
     if name in _FLAGS:
         if text.lower() in _TRUE:
             return True
         if text.lower() in _FALSE:
             return False
-        raise FilterError(f"{name}: {text!r} is not a flag (1 or 0)")
+        raise FilterError(name, text, f"{text!r} is not a flag (1 or 0)")
     limit = _EMAIL_LIMIT if name == "officer" else _TEXT_LIMIT
     if len(text) > limit:
-        raise FilterError(f"{name}: longer than {limit} characters")
+        raise FilterError(name, text, f"longer than {limit} characters")
     return text
 
 
