@@ -306,11 +306,18 @@ def test_the_dossier_list_says_its_drill_down_filters_and_refuses_nonsense_clear
     # The drill-down's filters the form has no field for ride along as hidden fields.
     hidden = html.xpath("//form[@id='dossier-filters']//input[@type='hidden']/@name")
     assert set(hidden) == {"finished_from", "finished_to", "verdict"}
-    for query in ("verdict=sideways", "received_from=yesterday", "late=perhaps", "status=nope"):
+    for query, said in (
+        ("verdict=sideways", "“Outcome” cannot be “sideways”"),
+        ("received_from=yesterday", "“Received from” cannot be “yesterday”"),
+        ("late=perhaps", "“late only” cannot be “perhaps”"),
+        ("status=%3Cb%3Enope", "“Status” cannot be “<b>nope”"),
+    ):
         response = browser.get(f"/dossiers/?{query}")
         assert response.status_code == 200, query
+        assert "<b>nope" not in response.get_data(as_text=True)
         html = page(response.get_data(as_text=True))
-        assert "could not be read" in html.get_element_by_id("filter-problem").text_content()
+        problem = html.get_element_by_id("filter-problem").text_content()
+        assert said in problem and "every dossier is listed" in problem, problem
         assert int(html.get_element_by_id("dossier-count").get("data-total")) == 5
 
 

@@ -35,7 +35,7 @@ from workflow_model.tracking import (
     list_dossiers,
     step_states,
 )
-from workflow_model.tracking.listing import NO_AGENCY, PAGE_SIZE
+from workflow_model.tracking.listing import NO_AGENCY, PAGE_SIZE, FilterError
 from workflow_model.tracking.wording import (
     CHANNEL_WORDS,
     EVENT_WORDS,
@@ -108,8 +108,14 @@ def read_filters(scope: Scope) -> tuple[DossierFilter, str | None]:
     query = {key: value for key, value in request.args.items() if key != "page"}
     try:
         filters = DossierFilter.from_query(query)
-    except ValueError as error:
-        return DossierFilter(scope=scope), str(error)
+    except FilterError as error:
+        name = FILTER_LABELS.get(error.parameter, error.parameter)
+        message = _l(
+            "“%(name)s” cannot be “%(value)s”, so every dossier is listed.",
+            name=name,
+            value=error.value[:_TEXT_LIMIT],
+        )
+        return DossierFilter(scope=scope), str(message)
     return replace(filters, scope=scope), None
 
 
