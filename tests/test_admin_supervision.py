@@ -11,6 +11,7 @@ dossier pages (404 outside); the overdue workbook; names from outside escaped.
 from __future__ import annotations
 
 import io
+from dataclasses import fields
 from datetime import date
 from typing import Any
 
@@ -30,6 +31,7 @@ from workflow_model.supervision.figures import (
     headline,
     overdue_dossiers,
 )
+from workflow_model.tracking import DossierFilter
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:Yielding raw tuples:DeprecationWarning"),
@@ -394,3 +396,21 @@ def test_a_user_row_gone_mid_session_cannot_read(tracked_site: Site) -> None:
         user.active = False
         session.commit()
     assert browser.get("/supervision/").status_code in (302, 403)
+
+
+def test_every_drill_down_filter_has_a_name_on_the_dossier_list(tracked_site: Site) -> None:
+    samples = {"bool": True, "str": "x", "date | None": date(2026, 3, 1)}
+    every = DossierFilter(
+        **{item.name: samples[str(item.type)] for item in fields(DossierFilter)
+           if str(item.type) in samples}
+    )  # fmt: skip
+    query = every.to_query()
+    assert len(query) >= 10
+    browser = tracked_site.browser("admin")
+    browser.post("/language", {"lang": "en"})
+    html = page(browser.text("/dossiers/?" + "&".join(f"{k}={v}" for k, v in query.items())))
+    names = [
+        badge.text_content().split(":")[0]
+        for badge in html.xpath("//*[@class='badge badge-light border mr-1 sodo-active-filter']")
+    ]
+    assert len(names) == len(query) and not set(names) & set(query), names

@@ -186,7 +186,7 @@ class DossierView(BaseView):
             problem=problem,
             scope=scope,
             active=[
-                (FILTER_LABELS[key], self._shown(key, value, language))
+                (FILTER_LABELS.get(key, key), self._shown(key, value, language))
                 for key, value in active.items()
             ],
             hidden={key: value for key, value in active.items() if key not in FORM_FIELDS},
