@@ -6,7 +6,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, current_app, render_template, request
+from flask import Flask, Response, current_app, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_wtf import CSRFProtect
@@ -62,8 +62,13 @@ def static_dir() -> Path:
 
 
 def _is_asset() -> bool:
-    # Files that are the same for everyone (ours, and Dash's bundles), which may be cached.
-    return request.endpoint == "static" or "/_dash-component-suites/" in request.path
+    # Files that are the same for everyone (ours, Dash's bundles, and a library a view
+    # serves from an installed package, which marks itself), which may be cached.
+    return (
+        request.endpoint == "static"
+        or "/_dash-component-suites/" in request.path
+        or bool(g.get("sodo_cacheable"))
+    )
 
 
 def _security_headers(response: Response) -> Response:

@@ -41,6 +41,7 @@ from .exports import ExportView
 from .flow_content import StepView, TransitionView
 from .lifecycle_pages import VersionsView
 from .pages import HomeView, ReportView
+from .supervision import SupervisionView
 from .supervision_times import SupervisionTimesView
 
 
@@ -123,6 +124,12 @@ def _views(session: Any, directory: Any, catalogue: Any, system: Any) -> list[An
             Delivery, session, name=_l("Deliveries"), category=_l("Delivery"), endpoint="delivery"
         ),
         DossierView(name=_l("Dossiers"), endpoint="dossiers", url="/dossiers"),
+        SupervisionView(
+            name=_l("Dashboard"),
+            endpoint="supervision",
+            url="/supervision",
+            category=_l("Supervision"),
+        ),
         ReportView(name=_l("Report"), endpoint="report", url="/report"),
         VersionsView(name=_l("Versions"), endpoint="versions", url="/versions"),
         ExportView(name=_l("Export"), endpoint="export", url="/export", category=system),

@@ -9,7 +9,7 @@ escape them like any text; the receipt's check hash is never read.
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,12 +17,15 @@ from flask import Response, abort, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_admin import BaseView, expose
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
 from exporters.control_slip import control_slip_xlsx, slip_filename
 from exporters.svg import STATES, render_svg
 from workflow_model.models import DossierStatus, Role, Unit
+from workflow_model.supervision import Scope, scope_of_user
+from workflow_model.supervision.access import dossier_in_scope
 from workflow_model.tracking import (
     DossierFilter,
     DossierRecord,
@@ -32,7 +35,7 @@ from workflow_model.tracking import (
     list_dossiers,
     step_states,
 )
-from workflow_model.tracking.listing import PAGE_SIZE
+from workflow_model.tracking.listing import NO_AGENCY, PAGE_SIZE, FilterError
 from workflow_model.tracking.wording import (
     CHANNEL_WORDS,
     EVENT_WORDS,
@@ -46,7 +49,7 @@ from workflow_model.tracking.wording import (
 
 from ..bounds import MAX_PAGE
 from ..database import db_session
-from .base import has_any_role
+from .base import acting_user, has_any_role
 
 STAFF_ROLES = frozenset(Role)
 """Who may read dossiers: every staff role."""
@@ -62,31 +65,67 @@ def _text(name: str) -> str:
     return request.args.get(name, "").strip()[:_TEXT_LIMIT]
 
 
-def _day(name: str) -> date | None:
-    try:
-        return date.fromisoformat(_text(name)) if _text(name) else None
-    except ValueError:
-        return None
-
-
 def _page() -> int:
     text = _text("page")
     return int(text) if text.isdigit() and 1 <= int(text) <= MAX_PAGE else 1
 
 
-def read_filters() -> DossierFilter:
-    """The list's filters from the query string; a value that makes no sense is left out."""
-    status = _text("status")
-    return DossierFilter(
-        procedure=_text("procedure"),
-        case=_text("case") or None,
-        unit=_text("unit"),
-        unit_now=bool(_text("unit_now")),
-        status=DossierStatus(status) if status in set(DossierStatus) else None,
-        late=bool(_text("late")),
-        received_from=_day("received_from"),
-        received_to=_day("received_to"),
-    )
+FILTER_LABELS = {
+    "procedure": _l("Procedure code"),
+    "case": _l("Case"),
+    "unit": _l("Unit"),
+    "unit_now": _l("holding it now"),
+    "status": _l("Status"),
+    "late": _l("late only"),
+    "received_from": _l("Received from"),
+    "received_to": _l("Received until"),
+    "finished_from": _l("Resolved from"),
+    "finished_to": _l("Resolved until"),
+    "verdict": _l("Outcome"),
+    "channel": _l("Channel"),
+    "step": _l("Step"),
+    "officer": _l("Officer"),
+    "run_verdict": _l("Outcome of the step"),
+    "run_finished_from": _l("Step finished from"),
+    "run_finished_to": _l("Step finished until"),
+    "open_now": _l("Open now"),
+    "overdue_now": _l("Overdue now"),
+    "agency": _l("Implementing agency"),
+}
+"""What each drill-down filter of the list is called on the page."""
+FORM_FIELDS = frozenset(
+    {"procedure", "case", "unit", "unit_now", "status", "late", "received_from", "received_to"}
+)
+"""The filters the list's own form has; the others come from a drill-down link."""
+
+
+def read_filters(scope: Scope) -> tuple[DossierFilter, str | None]:
+    """The list's filters from the query string, inside `scope`, and what was wrong.
+
+    A value that cannot be read (`DossierFilter.from_query` says which) lists every
+    dossier of the scope, with the reason on the page, rather than failing.
+    """
+    query = {key: value for key, value in request.args.items() if key != "page"}
+    try:
+        filters = DossierFilter.from_query(query)
+    except FilterError as error:
+        name = FILTER_LABELS.get(error.parameter, error.parameter)
+        message = _l(
+            "“%(name)s” cannot be “%(value)s”, so every dossier is listed.",
+            name=name,
+            value=error.value[:_TEXT_LIMIT],
+        )
+        return DossierFilter(scope=scope), str(message)
+    return replace(filters, scope=scope), None
+
+
+def user_scope() -> Scope:
+    """What the logged-in user may see of dossiers (a scoped supervisor: their units)."""
+    session = db_session()
+    user = acting_user(session)
+    if user is None:  # the view let a logged-in user in; the row cannot be missing
+        abort(403)
+    return scope_of_user(session, user)
 
 
 def _diagram(record: DossierRecord, language: str) -> tuple[Markup, dict[str, StepState]]:
@@ -131,24 +170,53 @@ class DossierView(BaseView):
     def index(self) -> ResponseReturnValue:
         """The dossiers matching the filters, newest first, a page at a time."""
         session = db_session()
-        filters = read_filters()
+        scope = user_scope()
+        filters, problem = read_filters(scope)
         found = list_dossiers(session, filters, page=_page(), page_size=PAGE_SIZE)
         units = session.execute(
             sa.select(Unit.code, Unit.name).where(Unit.active).order_by(Unit.name, Unit.code)
         ).all()
         arguments = {key: value for key, value in request.args.items() if key != "page" and value}
         language = _language()
+        active = filters.to_query()
         return self.render(
             "sodo/dossiers.html",
             found=found,
             filters=filters,
+            problem=problem,
+            scope=scope,
+            active=[
+                (FILTER_LABELS.get(key, key), self._shown(key, value, language))
+                for key, value in active.items()
+            ],
+            hidden={key: value for key, value in active.items() if key not in FORM_FIELDS},
             units=units,
             statuses=list(DossierStatus),
             page_url=lambda page: url_for(".index", page=page, **arguments),
             **self._helpers(language),
         )
 
+    @staticmethod
+    def _shown(key: str, value: str, language: str) -> str:
+        """A filter's value as the page says it (words for statuses, verdicts, channels)."""
+        tables: dict[str, Any] = {
+            "status": STATUS_WORDS,
+            "verdict": VERDICT_WORDS,
+            "run_verdict": VERDICT_WORDS,
+            "channel": CHANNEL_WORDS,
+        }
+        if key in tables:
+            return label(tables[key], value, language)
+        if key == "agency" and value == NO_AGENCY:
+            return str(_l("none"))
+        if value == "1" and key in {"unit_now", "late", "open_now", "overdue_now"}:
+            return "✓"
+        return value
+
     def _record(self, dossier_id: int) -> DossierRecord:
+        # Outside the user's scope is "not found", as an unknown id: nothing is said of it.
+        if not dossier_in_scope(db_session(), dossier_id, user_scope()):
+            abort(404)
         record = dossier_record(db_session(), dossier_id)
         if record is None:
             abort(404)

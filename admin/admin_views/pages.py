@@ -42,6 +42,7 @@ class HomeView(AdminIndexView):
         is_admin = has_any_role(frozenset({Role.ADMIN}))
         is_approver = has_any_role(frozenset({Role.APPROVER}))
         is_exporter = has_any_role(frozenset({Role.EXPORTER}))
+        is_supervisor = has_any_role(frozenset({Role.SUPERVISOR}))
         reviews = waiting_for_review(session) if is_approver else []
         user = acting_user(session)
         # Four eyes, said before the click: the versions this approver may not approve.
@@ -67,6 +68,7 @@ class HomeView(AdminIndexView):
             is_admin=is_admin,
             is_approver=is_approver,
             is_exporter=is_exporter,
+            is_supervisor=is_supervisor,
             user_id=int(current_user.id),
         )
 
