@@ -41,6 +41,7 @@ from .exports import ExportView
 from .flow_content import StepView, TransitionView
 from .lifecycle_pages import VersionsView
 from .pages import HomeView, ReportView
+from .supervision_report import SupervisionReportView
 
 
 def csp_nonce() -> str:
@@ -125,4 +126,10 @@ def _views(session: Any, directory: Any, catalogue: Any, system: Any) -> list[An
         ReportView(name=_l("Report"), endpoint="report", url="/report"),
         VersionsView(name=_l("Versions"), endpoint="versions", url="/versions"),
         ExportView(name=_l("Export"), endpoint="export", url="/export", category=system),
+        SupervisionReportView(
+            name=_l("Periodic report"),
+            endpoint="supervision_report",
+            url="/supervision/report",
+            category=_l("Supervision"),
+        ),
     ]
