@@ -43,7 +43,14 @@ from .control_slip import (
     slip_time,
 )
 
-__all__ = ["COLUMNS", "GROUPS", "REPORT_WORDS", "periodic_report_xlsx", "report_filename"]
+__all__ = [
+    "COLUMNS",
+    "GROUPS",
+    "REPORT_WORDS",
+    "periodic_report_xlsx",
+    "report_filename",
+    "roman",
+]
 
 REPORT_WORDS: dict[str, dict[str, str]] = {
     "vi": {
@@ -158,7 +165,12 @@ _ITALIC_BOLD = Font(bold=True, italic=True)
 _ROMAN = ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
 
 
-def _roman(number: int) -> str:
+def roman(number: int) -> str:
+    """`number` (from 1) in Roman numerals, as the form numbers its fields.
+
+    >>> roman(4), roman(14), roman(39)
+    ('IV', 'XIV', 'XXXIX')
+    """
     found = ""
     for value, letters in _ROMAN:
         while number >= value:
@@ -260,7 +272,7 @@ def periodic_report_xlsx(report: PeriodicReport, locale: str = "vi") -> bytes:
     for field_number, field in enumerate(report.fields, start=1):
         row += 1
         name = field.name or words["no_field"]
-        _figures(sheet, row, (_roman(field_number), name, ""), field.counts, _BOLD)
+        _figures(sheet, row, (roman(field_number), name, ""), field.counts, _BOLD)
         for agency_number, agency in enumerate(field.agencies, start=1):
             row += 1
             name = agency.name or words["no_agency"]

@@ -29,6 +29,7 @@ from exporters.periodic_report_xlsx import (
     REPORT_WORDS,
     periodic_report_xlsx,
     report_filename,
+    roman,
 )
 from workflow_model.document.durations import language_of
 from workflow_model.models import Role, User, utcnow
@@ -171,6 +172,7 @@ class SupervisionReportView(BaseView):
             words=REPORT_WORDS.get(language, REPORT_WORDS["vi"]),
             groups=GROUPS,
             columns=COLUMNS,
+            roman=roman,
             download=url_for(".xlsx", **request.args),
         )
         return (page, 400) if error is not None else page

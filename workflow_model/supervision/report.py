@@ -48,6 +48,10 @@ verdict.
 The counting is one SQL query grouped by the dossier's procedure case (CASE sums over
 the stored columns), and one query naming the cases' procedures, fields and agencies;
 the lines, subtotals and total are sums of those few grouped rows, never of dossiers.
+No index serves the grouping (a quarter's report touches every dossier received before
+its end and not ended before its start, most of the table): it is one sequential scan,
+measured on PostgreSQL with 1,000,000 dossiers (a quarter of 240,000) at 0.35 s for
+everything and 1.1 to 2 s within a unit's scope, whose `dossier_clause` is a semi-join.
 """
 
 from __future__ import annotations
