@@ -42,6 +42,7 @@ from .flow_content import StepView, TransitionView
 from .lifecycle_pages import VersionsView
 from .pages import HomeView, ReportView
 from .supervision import SupervisionView
+from .supervision_report import SupervisionReportView
 from .supervision_times import SupervisionTimesView
 
 
@@ -137,6 +138,12 @@ def _views(session: Any, directory: Any, catalogue: Any, system: Any) -> list[An
             name=_l("Configured against actual"),
             endpoint="supervision_times",
             url="/supervision/times",
+            category=_l("Supervision"),
+        ),
+        SupervisionReportView(
+            name=_l("Periodic report"),
+            endpoint="supervision_report",
+            url="/supervision/report",
             category=_l("Supervision"),
         ),
     ]

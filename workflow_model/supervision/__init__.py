@@ -5,7 +5,8 @@ dossier. `period` is the reporting period, `scope` what a supervisor may see, `f
 the dashboard's figures (headline, breakdowns, weekly trend, overdue list) with the
 dossier-list filter behind each, `stats` the one percentile, `calibration` the configured
 times against the actual ones, and `suggested_draft` the one writer here: a new draft
-with suggested times, through the lifecycle and `flow_editing`.
+with suggested times, through the lifecycle and `flow_editing`; `report` the periodic
+report on the handling of procedures.
 """
 
 from .calibration import (
@@ -34,6 +35,18 @@ from .figures import (
     weekly_trend,
 )
 from .period import MAX_PERIOD_DAYS, Period, PeriodError, PeriodKind, today_in_vietnam
+from .report import (
+    AgencyGroup,
+    Counts,
+    FieldGroup,
+    PeriodicReport,
+    ProcedureLine,
+    ReportError,
+    UnitOutOfScope,
+    UnknownUnit,
+    periodic_report,
+    units_in_scope,
+)
 from .scope import (
     EVERYTHING,
     Scope,
@@ -51,21 +64,29 @@ __all__ = [
     "HEADLINE_FIGURES",
     "MAX_PERIOD_DAYS",
     "NO_AGENCY",
+    "AgencyGroup",
     "BreakdownBy",
     "BreakdownRow",
     "CaseCalibration",
+    "Counts",
+    "FieldGroup",
     "Headline",
     "OverdueFilter",
     "OverdueRow",
     "Period",
     "PeriodError",
     "PeriodKind",
+    "PeriodicReport",
+    "ProcedureLine",
+    "ReportError",
     "Scope",
     "StepCalibration",
     "Thresholds",
     "ThresholdsError",
     "TrendWeek",
+    "UnitOutOfScope",
     "UnknownFigure",
+    "UnknownUnit",
     "breakdown",
     "by_case",
     "configured_vs_actual",
@@ -75,11 +96,13 @@ __all__ = [
     "headline_drill",
     "overdue_dossiers",
     "percentile",
+    "periodic_report",
     "run_clause",
     "scope_of_unit",
     "scope_of_user",
     "subtree",
     "suggested_duration",
     "today_in_vietnam",
+    "units_in_scope",
     "weekly_trend",
 ]
