@@ -12,13 +12,14 @@ What it measures
 ----------------
 The database is migrated and loaded with the demo catalogue, in force for 301 days, as
 `tracking.py` does. Seed dossiers are then ingested through the service
-(`workflow_model.tracking.ingest_events`): ``SEEDS`` dossiers of ten events each, made by
+(`workflow_model.tracking.ingest_events`): ``--seeds`` (2,000) dossiers of ten events each, made by
 `tracking.py`'s generator (`run_events`) with each step event given an officer of its
 unit, so every figure (agency, unit, procedure, step, officer) has something to group.
 The history then grows by copies of the seeds made in SQL (``INSERT … SELECT``), each
 copy moved forward by a whole number of weeks (0 to 39, by turns), so the dossiers spread
 over some 280 days and keep their weekdays; a copy's stored state, events and step runs
-are the seed's, moved by the same time. Then ``ANALYZE``. Growing this way takes minutes
+are the seed's, moved by the same time (its events take new ids from the sequence).
+Then ``VACUUM ANALYZE``. Growing this way takes minutes
 where ingesting a million dossiers would take hours; the stored state is what ingest
 stores, since it is ingest's.
 
@@ -136,14 +137,16 @@ def unit_officers(session: Session) -> dict[str, list[str]]:
     return found
 
 
-def ingest_seeds(sessions: sessionmaker[Session], keys: CheckKeys, routes: Sequence[Any]) -> int:
+def ingest_seeds(
+    sessions: sessionmaker[Session], keys: CheckKeys, routes: Sequence[Any], seeds: int
+) -> int:
     """Ingest the seed dossiers through the service; how many events were refused."""
     base = datetime.now(TIMEZONE).replace(hour=8, minute=0, second=0, microsecond=0)
     base -= timedelta(days=HISTORY_DAYS)
     rng = random.Random(SEED)
     with sessions() as session:
         officers = unit_officers(session)
-        events = with_officers(run_events("SUP", SEEDS, routes, base, SEED), officers, rng)
+        events = with_officers(run_events("SUP", seeds, routes, base, SEED), officers, rng)
         refused = 0
         for batch in batches(events):
             results = ingest_events(session, SOURCE, batch, check_keys=keys)
@@ -178,28 +181,27 @@ def _moved(columns: Sequence[str], times: Sequence[str], shifts: dict[str, str])
     return ", ".join(parts)
 
 
-def grow(engine: sa.Engine, wanted: int) -> int:
+def grow(engine: sa.Engine, wanted: int, seeds: int) -> int:
     """Add moved copies of the seed dossiers until `wanted` are stored; how many are."""
     tables = {
         t: sa.Table(t, sa.MetaData(), autoload_with=engine)
         for t in ("dossiers", "dossier_events", "dossier_step_runs")
     }
     columns = {name: [c.name for c in table.columns] for name, table in tables.items()}
+    # A copy's events take their ids from the sequence: shifted ids outgrow an integer.
+    columns["dossier_events"].remove("id")
     with engine.connect() as connection:
         stored = connection.execute(sa.text("SELECT count(*) FROM dossiers")).scalar_one()
         last_seed = connection.execute(
             sa.text("SELECT max(id) FROM dossiers WHERE code NOT LIKE '%~%'")
         ).scalar_one()
-        max_event = connection.execute(sa.text("SELECT max(id) FROM dossier_events")).scalar_one()
         highest = connection.execute(sa.text("SELECT max(id) FROM dossiers")).scalar_one()
     step = 10 ** len(str(last_seed))
-    event_step = 10 ** len(str(max_event))
     copy = highest // step + 1
     while stored < wanted:
-        take = min(SEEDS, wanted - stored)
+        take = min(seeds, wanted - stored)
         params = {
             "shift": copy * step,
-            "event_shift": copy * event_step,
             "suffix": f"~{copy}",
             "weeks": copy % WEEKS,
             "take": take,
@@ -213,7 +215,6 @@ def grow(engine: sa.Engine, wanted: int) -> int:
             columns["dossier_events"],
             EVENT_TIMES,
             {
-                "id": "id + :event_shift",
                 "dossier_id": "dossier_id + :shift",
                 "source_event_id": "source_event_id || :suffix",
             },
@@ -247,11 +248,10 @@ def grow(engine: sa.Engine, wanted: int) -> int:
         stored += take
         copy += 1
     with engine.begin() as connection:
-        for table in ("dossiers", "dossier_events"):
-            connection.exec_driver_sql(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"(SELECT max(id) FROM {table}))"
-            )
+        connection.exec_driver_sql(
+            "SELECT setval(pg_get_serial_sequence('dossiers', 'id'), "
+            "(SELECT max(id) FROM dossiers))"
+        )
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.exec_driver_sql("VACUUM ANALYZE")
     return stored
@@ -427,6 +427,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--dossiers", type=int, help="dossiers at the largest size")
     parser.add_argument("--requests", type=int, help="timed requests per page and size")
     parser.add_argument("--database-url", default=os.environ.get(URL_VARIABLE))
+    parser.add_argument(
+        "--seeds", type=int, default=SEEDS, help="dossiers ingested through the service"
+    )
     parser.add_argument("--quick", action="store_true", help="a small run to check the script")
     parser.add_argument("--check", action="store_true", help="exit with 1 if a target is missed")
     args = parser.parse_args(argv)
@@ -436,8 +439,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
             setattr(args, name, value)
     if not args.database_url or not args.database_url.startswith("postgresql"):
         parser.error(f"a PostgreSQL --database-url (or {URL_VARIABLE}) is needed")
-    if args.dossiers < 4 * SEEDS or args.requests < 1:
-        parser.error(f"--dossiers must be at least {4 * SEEDS:,} and --requests at least 1")
+    if args.seeds < 1 or args.dossiers < 4 * args.seeds or args.requests < 1:
+        parser.error("--seeds and --requests must be at least 1, --dossiers 4 times --seeds")
     return args
 
 
@@ -457,7 +460,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with prepared(args.database_url) as (engine, routes, _cases):
         sessions = make_session_factory(engine)
         began = time.perf_counter()
-        refused = ingest_seeds(sessions, keys, routes)
+        refused = ingest_seeds(sessions, keys, routes, args.seeds)
         seeded = time.perf_counter() - began
         with sessions() as session:
             create_user(session, USERNAME, PASSWORD, [Role.ADMIN], full_name="Benchmark")
@@ -474,13 +477,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"Python {platform.python_version()}, SQLAlchemy {sa.__version__}, PostgreSQL; "
             f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs; "
-            f"{SEEDS:,} seed dossiers ({SEEDS * EVENTS_PER_DOSSIER:,} events) ingested in "
-            f"{seeded:,.0f} s, {refused} refused"
+            f"{args.seeds:,} seed dossiers ({args.seeds * EVENTS_PER_DOSSIER:,} events) "
+            f"ingested in {seeded:,.0f} s, {refused} refused"
         )
         measured: list[list[Timing]] = []
         for size in sizes:
             began = time.perf_counter()
-            grow(engine, size)
+            grow(engine, size, args.seeds)
             grown = time.perf_counter() - began
             with sessions() as session:
                 first, last = densest_quarter(session)
