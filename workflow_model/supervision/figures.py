@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -379,26 +379,27 @@ def _plan(period: Period, scope: Scope, by: BreakdownBy) -> _Plan:
         keys = (DossierStepRun.officer_email,)
         runs = runs.where(DossierStepRun.officer_email.is_not(None))
     else:
-        keys = (Procedure.code, Procedure.name, ProcedureCase.key, DossierStepRun.step_key)
-        runs = (
-            runs.join(Dossier, DossierStepRun.dossier_id == Dossier.id)
-            .join(ProcedureCase, Dossier.case_id == ProcedureCase.id)
-            .join(Procedure, ProcedureCase.procedure_id == Procedure.id)
-        )
+        # Grouped by the dossier's case, named after grouping (one small query), so each
+        # run joins only its dossier.
+        keys = (Dossier.case_id, DossierStepRun.step_key)
+        runs = runs.join(Dossier, DossierStepRun.dossier_id == Dossier.id)
     overrun = DossierStepRun.used_hours - DossierStepRun.allotted_hours
     return _Plan(keys, runs, DossierStepRun.verdict, overrun)
 
 
-def _medians(session: Session, plan: _Plan) -> dict[tuple[Any, ...], float | None]:
-    """The median overrun of the late ones, by group (SQLite: interpolated in Python)."""
-    late = plan.verdict == Verdict.LATE
-    if _postgres(session):
-        median = sa.func.percentile_cont(0.5).within_group(plan.overrun)
-        rows = session.execute(
-            plan.query.add_columns(*plan.keys, median).where(late).group_by(*plan.keys)
-        )
-        return {tuple(row[:-1]): float(row[-1]) for row in rows}
+def _median_column(plan: _Plan) -> Any:
+    """PostgreSQL: the late ones' median overrun, in the counting query itself.
+
+    `percentile_cont` skips NULLs, so the overrun of a run not late is left NULL.
+    """
+    late_overrun = sa.case((plan.verdict == Verdict.LATE, plan.overrun))
+    return sa.func.percentile_cont(0.5).within_group(late_overrun)
+
+
+def _sqlite_medians(session: Session, plan: _Plan) -> dict[tuple[Any, ...], float | None]:
+    """SQLite: the late rows' overruns fetched by group and interpolated in Python."""
     values: dict[tuple[Any, ...], list[float]] = defaultdict(list)
+    late = plan.verdict == Verdict.LATE
     for row in session.execute(plan.query.add_columns(*plan.keys, plan.overrun).where(late)):
         values[tuple(row[:-1])].append(float(row[-1]))
     return {key: percentile(found, 0.5) for key, found in values.items()}
@@ -412,19 +413,30 @@ def breakdown(
     Sorted by late rate, then total, both descending, then key; the page sorts other ways.
     """
     plan = _plan(period, scope, by)
+    postgres = _postgres(session)
+    extra = [_median_column(plan) if postgres else sa.null()]
+    # The newest pinned version of a step's runs names the step.
+    extra.append(sa.func.max(Dossier.version_id) if by is BreakdownBy.STEP else sa.null())
     counts = session.execute(
         plan.query.add_columns(
             *plan.keys,
             sa.func.count(),
             *(_count_if(plan.verdict == verdict) for verdict in _VERDICTS),
+            *extra,
         ).group_by(*plan.keys)
     ).all()
-    medians = _medians(session, plan)
     width = len(plan.keys)
-    groups = [(tuple(row[:width]), tuple(int(n) for n in row[width:])) for row in counts]
-    names = _Names(session, by, [key for key, _ in groups], counts, plan)
+    groups = [
+        (tuple(row[:width]), tuple(int(n) for n in row[width : width + 4]), row[-2], row[-1])
+        for row in counts
+    ]
+    if postgres:
+        medians = {key: None if m is None else float(m) for key, _, m, _ in groups}
+    else:
+        medians = _sqlite_medians(session, plan)
+    names = _Names(session, by, {key: newest for key, _, _, newest in groups})
     rows = []
-    for key, (total, early, on_time, late) in groups:
+    for key, (total, early, on_time, late), _, _ in groups:
         ident, label, detail, drill = names.describe(key, period, scope)
         rows.append(
             BreakdownRow(
@@ -445,24 +457,23 @@ def breakdown(
 
 
 class _Names:
-    """The names of a breakdown's groups, read in one or two queries for all of them."""
+    """The names of a breakdown's groups, read in one or two queries for all of them.
+
+    `groups` maps each group's key to the newest pinned version of its runs (steps only).
+    """
 
     def __init__(
-        self,
-        session: Session,
-        by: BreakdownBy,
-        keys: Sequence[tuple[Any, ...]],
-        counts: Sequence[Any],
-        plan: _Plan,
+        self, session: Session, by: BreakdownBy, groups: dict[tuple[Any, ...], Any]
     ) -> None:
         self.by = by
         self.units: dict[str, str] = {}
         self.officers: dict[str, tuple[str, str]] = {}
-        self.steps: dict[tuple[str, str, str], str] = {}
+        self.cases: dict[int, tuple[str, str, str]] = {}
+        self.steps: dict[tuple[int, str], str] = {}
         if by is BreakdownBy.UNIT:
-            self.units = unit_names(session, (key[0] for key in keys))
+            self.units = unit_names(session, (key[0] for key in groups))
         elif by is BreakdownBy.OFFICER:
-            emails = sorted({key[0] for key in keys})
+            emails = sorted({key[0] for key in groups})
             if emails:
                 for email, name, unit in session.execute(
                     sa.select(Officer.email, Officer.full_name, Unit.name)
@@ -470,8 +481,18 @@ class _Names:
                     .where(Officer.email.in_(emails))
                 ):
                     self.officers[str(email)] = (name, unit)
-        elif by is BreakdownBy.STEP and keys:
-            self.steps = _step_names(session, plan, keys)
+        elif by is BreakdownBy.STEP and groups:
+            case_ids = sorted({key[0] for key in groups})
+            for case_id, code, name, case in session.execute(
+                sa.select(ProcedureCase.id, Procedure.code, Procedure.name, ProcedureCase.key)
+                .join(Procedure, ProcedureCase.procedure_id == Procedure.id)
+                .where(ProcedureCase.id.in_(case_ids))
+            ):
+                self.cases[case_id] = (code, name, case)
+            documents = DocumentCache(session).documents(set(groups.values()))
+            for (case_id, step_key), version_id in groups.items():
+                named = {step.key: step.name for step in documents[version_id].steps}
+                self.steps[(case_id, step_key)] = named.get(step_key, step_key)
 
     def describe(
         self, key: tuple[Any, ...], period: Period, scope: Scope
@@ -492,28 +513,11 @@ class _Names:
             (email,) = key
             name, unit = self.officers.get(email, (email, ""))
             return email, name, unit, replace(ran, officer=email)
-        code, name, case, step = key
+        case_id, step = key
+        code, name, case = self.cases[case_id]
         drill = replace(ran, procedure=code, case=case, step=step)
-        label = self.steps.get((code, case, step), step)
+        label = self.steps.get((case_id, step), step)
         return f"{code}|{case}|{step}", label, f"{code} — {name}", drill
-
-
-def _step_names(
-    session: Session, plan: _Plan, keys: Iterable[tuple[Any, ...]]
-) -> dict[tuple[str, str, str], str]:
-    """Each step's name in the newest pinned version its runs were judged against."""
-    code, _, case, step = plan.keys
-    newest = session.execute(
-        plan.query.add_columns(code, case, step, sa.func.max(Dossier.version_id)).group_by(
-            code, case, step
-        )
-    ).all()
-    documents = DocumentCache(session).documents({row[3] for row in newest})
-    found = {}
-    for proc, case_key, step_key, version_id in newest:
-        names = {s.key: s.name for s in documents[version_id].steps}
-        found[(proc, case_key, step_key)] = names.get(step_key, step_key)
-    return found
 
 
 # --- Weekly trend -----------------------------------------------------------------------
