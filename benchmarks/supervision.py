@@ -222,26 +222,26 @@ def grow(engine: sa.Engine, wanted: int, seeds: int) -> int:
         run_list = _moved(
             columns["dossier_step_runs"], RUN_TIMES, {"dossier_id": "dossier_id + :shift"}
         )
-        seeds = "SELECT id FROM dossiers WHERE code NOT LIKE '%~%' ORDER BY id LIMIT :take"
+        seed_ids = "SELECT id FROM dossiers WHERE code NOT LIKE '%~%' ORDER BY id LIMIT :take"
         with engine.begin() as connection:
             connection.execute(
                 sa.text(
                     f"INSERT INTO dossiers ({', '.join(columns['dossiers'])}) "
-                    f"SELECT {dossier_list} FROM dossiers WHERE id IN ({seeds})"
+                    f"SELECT {dossier_list} FROM dossiers WHERE id IN ({seed_ids})"
                 ),
                 params,
             )
             connection.execute(
                 sa.text(
                     f"INSERT INTO dossier_events ({', '.join(columns['dossier_events'])}) "
-                    f"SELECT {event_list} FROM dossier_events WHERE dossier_id IN ({seeds})"
+                    f"SELECT {event_list} FROM dossier_events WHERE dossier_id IN ({seed_ids})"
                 ),
                 params,
             )
             connection.execute(
                 sa.text(
                     f"INSERT INTO dossier_step_runs ({', '.join(columns['dossier_step_runs'])}) "
-                    f"SELECT {run_list} FROM dossier_step_runs WHERE dossier_id IN ({seeds})"
+                    f"SELECT {run_list} FROM dossier_step_runs WHERE dossier_id IN ({seed_ids})"
                 ),
                 params,
             )
