@@ -11,31 +11,37 @@ A pure function over a `ControlSlip` (`workflow_model.tracking.control_slip`): n
 session, no request. Statuses and verdicts are worded by
 `workflow_model.tracking.wording`, the slip's own headings by `SLIP_WORDS`. It is not one
 of the `FORMATS` (those export flow versions), and `import exporters` does not load it.
-Like `xlsx.py`, every text cell is a string, never a formula, and the same slip gives the
-same bytes.
+Every text cell is a string, never a formula, and the same slip gives the same bytes
+(`xlsx_cells`, shared with the supervision workbooks).
 """
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
-from datetime import UTC, datetime
+from datetime import datetime
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
 from workflow_model.calendar import TIMEZONE
 from workflow_model.document.durations import language_of
 from workflow_model.tracking.records import ControlSlip, Handover, Party
 from workflow_model.tracking.wording import STATUS_WORDS, VERDICT_WORDS, label, working_time
 
-from .xlsx import restamp_zip
+from .xlsx_cells import (
+    BOLD,
+    BORDER,
+    CENTER,
+    HEADER,
+    HEADER_FILL,
+    TITLE,
+    WRAP,
+    put_cell,
+    save_workbook,
+)
 
 __all__ = ["SLIP_WORDS", "control_slip_xlsx", "slip_filename", "slip_time"]
 
@@ -105,15 +111,6 @@ SLIP_WORDS: dict[str, dict[str, str]] = {
 
 _HEADINGS = ("number", "giving", "receiving", "step", "at", "allotted", "used", "result", "note")
 _WIDTHS = (6, 30, 30, 24, 18, 13, 13, 16, 26)
-_FORMULA_STARTS = ("=", "+", "-", "@")
-_THIN = Side(style="thin", color="808080")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=13)
-_HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
-_WRAP = Alignment(wrap_text=True, vertical="top")
-_CENTER = Alignment(wrap_text=True, vertical="top", horizontal="center")
-_HEADER = Alignment(wrap_text=True, vertical="center", horizontal="center")
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -162,24 +159,12 @@ def _row(handover: Handover, words: dict[str, str], locale: str) -> tuple[str, .
     )
 
 
-def _put(sheet: Worksheet, row: int, column: int, value: str) -> Cell:
-    cell = sheet.cell(row=row, column=column)
-    if not isinstance(cell, Cell):
-        raise ValueError(f"cell {cell.coordinate} is inside a merged range")
-    text = ILLEGAL_CHARACTERS_RE.sub("", value.replace("\r\n", "\n"))[:32_767]
-    cell.value = text
-    cell.data_type = "s"
-    if text.startswith(_FORMULA_STARTS):
-        cell.quotePrefix = True
-    return cell
-
-
 def _line(sheet: Worksheet, row: int, text: str, *, font: Font | None = None) -> None:
-    cell = _put(sheet, row, 1, text)
+    cell = put_cell(sheet, row, 1, text)
     cell.alignment = Alignment(wrap_text=True, vertical="center")
     if font is not None:
         cell.font = font
-        cell.alignment = _HEADER
+        cell.alignment = HEADER
     sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(_HEADINGS))
 
 
@@ -195,8 +180,8 @@ def control_slip_xlsx(slip: ControlSlip, locale: str = "vi") -> bytes:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = words["code"][:31]
-    _line(sheet, 1, slip.agency.upper(), font=_BOLD)
-    _line(sheet, 2, words["title"], font=_TITLE)
+    _line(sheet, 1, slip.agency.upper(), font=BOLD)
+    _line(sheet, 2, words["title"], font=TITLE)
     sheet.row_dimensions[2].height = 24
     procedure = f"{slip.procedure_code} — {slip.procedure_name}"
     lines = [
@@ -220,15 +205,15 @@ def control_slip_xlsx(slip: ControlSlip, locale: str = "vi") -> bytes:
     row += 1
     header_row = row
     for column, (key, width) in enumerate(zip(_HEADINGS, _WIDTHS, strict=True), start=1):
-        cell = _put(sheet, row, column, words[key])
-        cell.font, cell.fill, cell.border, cell.alignment = _BOLD, _HEADER_FILL, _BORDER, _HEADER
+        cell = put_cell(sheet, row, column, words[key])
+        cell.font, cell.fill, cell.border, cell.alignment = BOLD, HEADER_FILL, BORDER, HEADER
         sheet.column_dimensions[get_column_letter(column)].width = width
     for handover in slip.handovers:
         row += 1
         for column, value in enumerate(_row(handover, words, language), start=1):
-            cell = _put(sheet, row, column, value)
-            cell.border = _BORDER
-            cell.alignment = _CENTER if column in (1, 5, 6, 7, 8) else _WRAP
+            cell = put_cell(sheet, row, column, value)
+            cell.border = BORDER
+            cell.alignment = CENTER if column in (1, 5, 6, 7, 8) else WRAP
     if not slip.handovers:
         row += 1
         _line(sheet, row, words["none"])
@@ -237,7 +222,7 @@ def control_slip_xlsx(slip: ControlSlip, locale: str = "vi") -> bytes:
     sheet.row_dimensions[row].height = 48
     _page_setup(sheet, header_row)
     stamp = slip.handovers[-1].at if slip.handovers else slip.received_at
-    return _save(workbook, stamp)
+    return save_workbook(workbook, stamp)
 
 
 def _page_setup(sheet: Worksheet, header_row: int) -> None:
@@ -251,15 +236,3 @@ def _page_setup(sheet: Worksheet, header_row: int) -> None:
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_title_rows = f"{header_row}:{header_row}"
     sheet.page_margins.left = sheet.page_margins.right = 0.5
-
-
-def _save(workbook: Workbook, stamp: datetime) -> bytes:
-    """The workbook's bytes, dated `stamp` (naive UTC in the file), the same every time."""
-    moment = stamp.astimezone(UTC).replace(tzinfo=None, microsecond=0)
-    workbook.properties.creator = "sodo"
-    workbook.properties.lastModifiedBy = "sodo"
-    workbook.properties.created = moment
-    workbook.properties.modified = moment
-    buffer = io.BytesIO()
-    ExcelWriter(workbook, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
-    return restamp_zip(buffer.getvalue(), moment)

@@ -5,7 +5,7 @@ working days overdue, the step, unit and officer holding it, whether an apology 
 (phiếu xin lỗi và hẹn lại ngày trả kết quả) was sent and its new date). A pure function
 over plain rows (`workflow_model.supervision.figures.OverdueRow`, named for the type
 checker only, so the queries are not loaded): no session, no request, and not one of
-the `FORMATS`. Like `control_slip.py`, whose cell and saving helpers it shares, every
+the `FORMATS`. Like `control_slip.py`, whose cell and saving helpers (`xlsx_cells`) it shares, every
 text cell is a string, never a formula (a name that starts with ``=`` stays text), and
 the same rows give the same bytes.
 """
@@ -17,12 +17,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from workflow_model.document.durations import language_of
 
-from .control_slip import _put, _save, slip_time
+from .control_slip import slip_time
+from .xlsx_cells import BOLD, BORDER, HEADER, HEADER_FILL, TITLE, WRAP, put_cell, save_workbook
 
 if TYPE_CHECKING:  # plain frozen rows; the exporter never loads the figures' queries
     from workflow_model.supervision.figures import OverdueRow
@@ -86,13 +86,6 @@ _HEADINGS = (
     "apology_due",
 )
 _WIDTHS = (6, 18, 36, 17, 17, 12, 26, 28, 26, 12, 17)
-_THIN = Side(style="thin", color="808080")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=13)
-_HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
-_WRAP = Alignment(wrap_text=True, vertical="top")
-_HEADER = Alignment(wrap_text=True, vertical="center", horizontal="center")
 _EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 """The file's date when the list is empty (so an empty list gives the same bytes too)."""
 
@@ -133,13 +126,13 @@ def overdue_xlsx(rows: Sequence[OverdueRow], locale: str = "vi") -> bytes:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = words["sheet"]
-    title = _put(sheet, 1, 1, words["title"])
-    title.font = _TITLE
-    _put(sheet, 2, 1, f"{words['count']}: {len(rows)}")
+    title = put_cell(sheet, 1, 1, words["title"])
+    title.font = TITLE
+    put_cell(sheet, 2, 1, f"{words['count']}: {len(rows)}")
     header_row = 4
     for column, (key, width) in enumerate(zip(_HEADINGS, _WIDTHS, strict=True), start=1):
-        cell = _put(sheet, header_row, column, words[key])
-        cell.font, cell.fill, cell.border, cell.alignment = _BOLD, _HEADER_FILL, _BORDER, _HEADER
+        cell = put_cell(sheet, header_row, column, words[key])
+        cell.font, cell.fill, cell.border, cell.alignment = BOLD, HEADER_FILL, BORDER, HEADER
         sheet.column_dimensions[get_column_letter(column)].width = width
     for number, row in enumerate(rows, start=1):
         line = header_row + number
@@ -148,15 +141,15 @@ def overdue_xlsx(rows: Sequence[OverdueRow], locale: str = "vi") -> bytes:
         sheet.cell(row=line, column=6, value=round(row.days_overdue, 1)).number_format = "0.0"
         texts = _values(row, words)
         for column, value in zip((2, 3, 4, 5, 7, 8, 9, 10, 11), texts, strict=True):
-            _put(sheet, line, column, value)
+            put_cell(sheet, line, column, value)
         for column in range(1, len(_HEADINGS) + 1):
             framed = sheet.cell(row=line, column=column)
-            framed.border, framed.alignment = _BORDER, _WRAP
+            framed.border, framed.alignment = BORDER, WRAP
     if not rows:
-        _put(sheet, header_row + 1, 1, words["none"])
+        put_cell(sheet, header_row + 1, 1, words["none"])
     sheet.freeze_panes = f"A{header_row + 1}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.print_title_rows = f"{header_row}:{header_row}"
     stamp = max((row.received_at for row in rows), default=_EPOCH)
-    return _save(workbook, stamp)
+    return save_workbook(workbook, stamp)

@@ -29,18 +29,17 @@ from openpyxl.worksheet.worksheet import Worksheet
 from workflow_model.document.durations import language_of
 from workflow_model.supervision.report import Counts, PeriodicReport
 
-# One cell writer (text never a formula), one style and one byte-stable save for both sheets.
-from .control_slip import (
-    _BOLD,
-    _BORDER,
-    _CENTER,
-    _HEADER,
-    _HEADER_FILL,
-    _TITLE,
-    _WRAP,
-    _put,
-    _save,
-    slip_time,
+from .control_slip import slip_time
+from .xlsx_cells import (
+    BOLD,
+    BORDER,
+    CENTER,
+    HEADER,
+    HEADER_FILL,
+    TITLE,
+    WRAP,
+    put_cell,
+    save_workbook,
 )
 
 __all__ = [
@@ -161,7 +160,7 @@ COLUMNS: tuple[_Figure, ...] = tuple(figure for _, columns in GROUPS for _, figu
 _FIRST_FIGURE = 4
 _WIDTHS = (7, 46, 12)
 _FIGURE_WIDTH = 11
-_ITALIC_BOLD = Font(bold=True, italic=True)
+_ITALICBOLD = Font(bold=True, italic=True)
 _ROMAN = ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
 
 
@@ -189,8 +188,8 @@ def report_filename(report: PeriodicReport) -> str:
 
 
 def _line(sheet: Worksheet, row: int, text: str, last: int, font: Font | None = None) -> None:
-    cell = _put(sheet, row, 1, text)
-    cell.alignment = _HEADER if font is not None else Alignment(wrap_text=True)
+    cell = put_cell(sheet, row, 1, text)
+    cell.alignment = HEADER if font is not None else Alignment(wrap_text=True)
     if font is not None:
         cell.font = font
     sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
@@ -199,11 +198,11 @@ def _line(sheet: Worksheet, row: int, text: str, last: int, font: Font | None = 
 def _headings(sheet: Worksheet, row: int, words: dict[str, str]) -> None:
     """Two heading rows: the groups merged across their columns, then each column."""
     for column, key in ((1, "number"), (2, "name"), (3, "code")):
-        _put(sheet, row, column, words[key])
+        put_cell(sheet, row, column, words[key])
         sheet.merge_cells(start_row=row, start_column=column, end_row=row + 1, end_column=column)
     column = _FIRST_FIGURE
     for group, columns in GROUPS:
-        _put(sheet, row, column, words[group])
+        put_cell(sheet, row, column, words[group])
         if len(columns) == 1:
             sheet.merge_cells(
                 start_row=row, start_column=column, end_row=row + 1, end_column=column
@@ -212,16 +211,16 @@ def _headings(sheet: Worksheet, row: int, words: dict[str, str]) -> None:
             right = column + len(columns) - 1
             sheet.merge_cells(start_row=row, start_column=column, end_row=row, end_column=right)
             for offset, (key, _) in enumerate(columns):
-                _put(sheet, row + 1, column + offset, words[key])
+                put_cell(sheet, row + 1, column + offset, words[key])
         column += len(columns)
     for heading_row in (row, row + 1):
         for number in range(1, column):
             cell = sheet.cell(row=heading_row, column=number)
             cell.font, cell.fill, cell.border, cell.alignment = (
-                _BOLD,
-                _HEADER_FILL,
-                _BORDER,
-                _HEADER,
+                BOLD,
+                HEADER_FILL,
+                BORDER,
+                HEADER,
             )
         sheet.row_dimensions[heading_row].height = 45
 
@@ -234,15 +233,15 @@ def _figures(
     font: Font | None,
 ) -> None:
     for column, text in enumerate(texts, start=1):
-        cell = _put(sheet, row, column, text)
-        cell.border = _BORDER
-        cell.alignment = _WRAP if column == 2 else _CENTER
+        cell = put_cell(sheet, row, column, text)
+        cell.border = BORDER
+        cell.alignment = WRAP if column == 2 else CENTER
         if font is not None:
             cell.font = font
     for offset, figure in enumerate(COLUMNS):
         cell = sheet.cell(row=row, column=_FIRST_FIGURE + offset, value=figure(counts))
-        cell.border = _BORDER
-        cell.alignment = _CENTER
+        cell.border = BORDER
+        cell.alignment = CENTER
         cell.number_format = "#,##0"
         if font is not None:
             cell.font = font
@@ -262,7 +261,7 @@ def periodic_report_xlsx(report: PeriodicReport, locale: str = "vi") -> bytes:
     sheet.title = words["sheet"]
     last = _FIRST_FIGURE + len(COLUMNS) - 1
     period = report.period
-    _line(sheet, 1, words["title"], last, _TITLE)
+    _line(sheet, 1, words["title"], last, TITLE)
     _line(sheet, 2, words["period"].format(first=_day(period.first), last=_day(period.last)), last)
     _line(sheet, 3, words["unit"].format(unit=report.unit_name or words["everything"]), last)
     _line(sheet, 4, words["as_of"].format(moment=slip_time(report.as_of)), last)
@@ -272,11 +271,11 @@ def periodic_report_xlsx(report: PeriodicReport, locale: str = "vi") -> bytes:
     for field_number, field in enumerate(report.fields, start=1):
         row += 1
         name = field.name or words["no_field"]
-        _figures(sheet, row, (roman(field_number), name, ""), field.counts, _BOLD)
+        _figures(sheet, row, (roman(field_number), name, ""), field.counts, BOLD)
         for agency_number, agency in enumerate(field.agencies, start=1):
             row += 1
             name = agency.name or words["no_agency"]
-            _figures(sheet, row, (str(agency_number), name, ""), agency.counts, _ITALIC_BOLD)
+            _figures(sheet, row, (str(agency_number), name, ""), agency.counts, _ITALICBOLD)
             for line_number, line in enumerate(agency.lines, start=1):
                 row += 1
                 number = f"{agency_number}.{line_number}"
@@ -285,7 +284,7 @@ def periodic_report_xlsx(report: PeriodicReport, locale: str = "vi") -> bytes:
         row += 1
         _line(sheet, row, words["empty"], last)
     row += 1
-    _figures(sheet, row, ("", words["grand_total"], ""), report.total, _BOLD)
+    _figures(sheet, row, ("", words["grand_total"], ""), report.total, BOLD)
     row += 2
     _line(sheet, row, words["note"], last)
     sheet.row_dimensions[row].height = 36
@@ -294,7 +293,7 @@ def periodic_report_xlsx(report: PeriodicReport, locale: str = "vi") -> bytes:
     for column in range(_FIRST_FIGURE, last + 1):
         sheet.column_dimensions[get_column_letter(column)].width = _FIGURE_WIDTH
     _page_setup(sheet, header_row)
-    return _save(workbook, report.as_of)
+    return save_workbook(workbook, report.as_of)
 
 
 def _page_setup(sheet: Worksheet, header_row: int) -> None:

@@ -30,22 +30,18 @@ are shared with the OpenCPS exporter.
 from __future__ import annotations
 
 import heapq
-import io
 import math
-import zipfile
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import TypeAlias
 
 import networkx as nx
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
 from workflow_model.calendar import TIMEZONE
 from workflow_model.document import FlowDocument, StepEntry
@@ -54,6 +50,7 @@ from workflow_model.enums import STANDARD_LEVELS
 from workflow_model.flowgraph import FlowGraph, agency_of_units
 
 from .base import ExportItem, ExportOptions
+from .xlsx_cells import CellValue, clean_text, put_cell, save_workbook
 
 CATALOGUE_SHEET = "Danh mục"
 CATALOGUE_HEADERS = (
@@ -82,11 +79,7 @@ FIXED_STAMP = datetime(2000, 1, 1)
 
 MAX_SHEET_NAME = 31
 _FORBIDDEN_IN_SHEET_NAMES = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
-_FORMULA_STARTS = ("=", "+", "-", "@")
-_MAX_CELL_TEXT = 32_767
 
-_CellValue: TypeAlias = str | float | date | None
-"""What the sheets write: texts, numbers (ints too), dates, or nothing."""
 
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=13)
@@ -112,7 +105,7 @@ def export_xlsx(items: Sequence[ExportItem], options: ExportOptions) -> bytes:
         sheets.append(name)
         _write_process(workbook.create_sheet(name), item)
     _write_catalogue(catalogue, items, sheets, options)
-    return _save(workbook, export_stamp(items))
+    return save_workbook(workbook, export_stamp(items))
 
 
 def sheet_name(item: ExportItem, taken: set[str]) -> str:
@@ -125,7 +118,7 @@ def sheet_name(item: ExportItem, taken: set[str]) -> str:
     ('1.009646.H05-2.1', '1.009646.H05-2.1 (2)')
     """
     base = f"{item.code}-{item.case_key}" if item.case_key else item.code
-    base = _clean(base).translate(_FORBIDDEN_IN_SHEET_NAMES).strip("'").strip()
+    base = clean_text(base).translate(_FORBIDDEN_IN_SHEET_NAMES).strip("'").strip()
     base = base or "Quy trình"
     name = base[:MAX_SHEET_NAME]
     counter = 1
@@ -234,7 +227,7 @@ def _write_catalogue(
         procedure = item.document.procedure
         case = procedure.case
         approved = vietnam_date(item.version.approved_at)
-        values: tuple[_CellValue, ...] = (
+        values: tuple[CellValue, ...] = (
             offset,
             procedure.code,
             procedure.name,
@@ -247,7 +240,7 @@ def _write_catalogue(
             name,
         )
         for column, value in enumerate(values, start=1):
-            cell = _put(sheet, row, column, value)
+            cell = put_cell(sheet, row, column, value)
             cell.border = _BORDER
             cell.alignment = _CENTER if column in (1, 8, 9) else _WRAP
         if approved is not None:
@@ -283,14 +276,14 @@ def _write_process(sheet: Worksheet, item: ExportItem) -> None:
     row = PROCESS_HEADER_ROW
     for step in steps:
         row += 1
-        values: tuple[_CellValue, ...] = (
+        values: tuple[CellValue, ...] = (
             numbers[step.key],
             _work(doc, step, numbers),
             people(step),
             format_duration(step.duration),
         )
         for column, value in enumerate(values, start=1):
-            cell = _put(sheet, row, column, value)
+            cell = put_cell(sheet, row, column, value)
             cell.border = _BORDER
             cell.alignment = _CENTER if column in (1, 4) else _WRAP
 
@@ -301,9 +294,9 @@ def _write_process(sheet: Worksheet, item: ExportItem) -> None:
         (LEGAL_LABEL, format_duration(procedure.legal_time)),
     ):
         row += 1
-        _put(sheet, row, 1, label)
+        put_cell(sheet, row, 1, label)
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns - 1)
-        _put(sheet, row, columns, value)
+        put_cell(sheet, row, columns, value)
         for column in range(1, columns + 1):
             # Merged cells too: they draw the borders of their range.
             part = sheet.cell(row=row, column=column)
@@ -363,28 +356,6 @@ class _PeopleText:
 # -- Cells and layout -------------------------------------------------------------------
 
 
-def _clean(text: str) -> str:
-    """`text` without the control characters XML (and so a workbook) cannot hold."""
-    return ILLEGAL_CHARACTERS_RE.sub("", text.replace("\r\n", "\n"))
-
-
-def _put(sheet: Worksheet, row: int, column: int, value: _CellValue) -> Cell:
-    """Write `value`; a text stays a string whatever it starts with (never a formula)."""
-    cell = sheet.cell(row=row, column=column)
-    if not isinstance(cell, Cell):
-        # Only the first cell of a merged range holds a value; the rest are read-only.
-        raise ValueError(f"cell {cell.coordinate} is inside a merged range")
-    if isinstance(value, str):
-        text = _clean(value)[:_MAX_CELL_TEXT]
-        cell.value = text
-        cell.data_type = "s"
-        if text.startswith(_FORMULA_STARTS):
-            cell.quotePrefix = True
-    else:
-        cell.value = value
-    return cell
-
-
 def _title(sheet: Worksheet, row: int, text: str, columns: int) -> None:
     cell = _merged_line(sheet, row, text, columns)
     cell.font = _TITLE
@@ -392,7 +363,7 @@ def _title(sheet: Worksheet, row: int, text: str, columns: int) -> None:
 
 
 def _merged_line(sheet: Worksheet, row: int, text: str, columns: int) -> Cell:
-    cell = _put(sheet, row, 1, text)
+    cell = put_cell(sheet, row, 1, text)
     cell.alignment = Alignment(wrap_text=True, vertical="center")
     sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
     # Merged cells are not auto-fitted: give long texts the lines they need.
@@ -403,7 +374,7 @@ def _merged_line(sheet: Worksheet, row: int, text: str, columns: int) -> Cell:
 
 def _header(sheet: Worksheet, row: int, headers: Sequence[str], widths: Sequence[int]) -> None:
     for column, (text, width) in enumerate(zip(headers, widths, strict=True), start=1):
-        cell = _put(sheet, row, column, text)
+        cell = put_cell(sheet, row, column, text)
         cell.font = _BOLD
         cell.fill = _HEADER_FILL
         cell.border = _BORDER
@@ -429,34 +400,3 @@ def _page_setup(sheet: Worksheet, header_row: int) -> None:
 
 def _quoted(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
-
-
-# -- Saving -----------------------------------------------------------------------------
-
-
-def _save(workbook: Workbook, stamp: datetime) -> bytes:
-    """The workbook's bytes, identical for identical input."""
-    workbook.properties.creator = "sodo"
-    workbook.properties.lastModifiedBy = "sodo"
-    workbook.properties.created = stamp
-    workbook.properties.modified = stamp
-    buffer = io.BytesIO()
-    # `Workbook.save` would stamp the current time; the writer itself keeps ours.
-    ExcelWriter(workbook, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
-    return restamp_zip(buffer.getvalue(), stamp)
-
-
-def restamp_zip(data: bytes, stamp: datetime) -> bytes:
-    """The zip `data` with every entry dated `stamp`, in the same order and content."""
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.create_system = 3
-            fixed.external_attr = 0o100644 << 16
-            target.writestr(fixed, source.read(info))
-    return out.getvalue()

@@ -221,6 +221,22 @@ def test_the_officer_breakdown_shows_both_ends(tracked_site: Site) -> None:
     assert early and late
 
 
+def test_a_week_month_or_quarter_holds_the_day_asked(tracked_site: Site) -> None:
+    browser = supervisor(tracked_site)
+    browser.post("/language", {"lang": "en"})
+    for query, said in (
+        ("period=week&day=2026-03-11", "From 3/9/26 to 3/15/26"),
+        ("period=month&day=2026-03-11", "From 3/1/26 to 3/31/26"),
+        ("period=quarter&day=2026-03-11", "From 1/1/26 to 3/31/26"),
+    ):
+        html = page(browser.text(f"/supervision/?{query}"))
+        assert said in html.get_element_by_id("period-said").text_content(), query
+        assert html.get_element_by_id("period-day").get("value") == "2026-03-11"
+        # Every link of the page keeps the period (here: a column heading's).
+        (link,) = html.xpath("//th[@data-column='total']/a/@href")
+        assert query in link
+
+
 @pytest.mark.parametrize(
     "query",
     [
@@ -229,6 +245,7 @@ def test_the_officer_breakdown_shows_both_ends(tracked_site: Site) -> None:
         "period=custom&from=2026-03-31",
         "period=custom&from=2026-03-31&to=2026-03-01",
         "period=custom&from=2020-01-01&to=2026-03-01",
+        "period=month&day=2026-13-01",
         "by=nope",
         "sort=password&order=sideways",
         "min_days=many",
@@ -250,7 +267,7 @@ def test_bad_parameters_are_said_on_the_page_and_the_defaults_shown(
     this_month = Period.month_of(date.today())
     said = html.get_element_by_id("period-said").text_content()
     if query.startswith("period"):
-        assert "this month is shown" in problems
+        assert "This month is shown instead." in problems
         assert this_month.first.strftime("%-m/%-d/%y") in said, said
     assert browser.get(f"/supervision/overdue.xlsx?{query}").status_code == 200
     assert tracked_site.rows().keys() == before.keys()

@@ -2,8 +2,9 @@
 
 Who may read it (administrators and supervisors; anonymous visitors go to the login
 form, other roles get 403), the table and its workbook for March 2026 of the fixed
-history (`support.report_history`), a scoped supervisor's units, every bad parameter
-refused with a message and nothing exported or changed, and names from outside kept as
+history (`support.report_history`), a scoped supervisor's units, a period that makes
+none said on the page (this quarter shown instead) and refused for the workbook, a bad
+unit refused, with a message and nothing exported or changed, and names from outside kept as
 text (no HTML, no formula). Messages are asserted in English (the session's language
 switched to English), since the Vietnamese catalogue is merged later.
 """
@@ -20,7 +21,8 @@ import sqlalchemy as sa
 from support.admin_site import ROLES, Browser, Site
 from support.report_history import TOURISM, ingest_history
 
-from workflow_model.models import Unit, User
+from workflow_model.models import Unit, User, utcnow
+from workflow_model.supervision import Period, today_in_vietnam
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:Yielding raw tuples:DeprecationWarning"),
@@ -29,7 +31,7 @@ pytestmark = [
 
 URL = "/supervision/report/"
 XLSX_URL = "/supervision/report/report.xlsx"
-MARCH = "kind=month&on=2026-03-10"
+MARCH = "period=month&day=2026-03-10"
 NAME = '=HYPERLINK("http://x.example","Bấm") <script>alert(1)</script> Công nhận điểm du lịch'
 """The tourism procedure's name: a formula, markup and Vietnamese, all to stay text."""
 # 1.000894 in March (see tests/test_supervision_report.py): carried over 1, new online 4,
@@ -115,7 +117,17 @@ def test_the_page_shows_march_by_procedure(report_site: Site) -> None:
     assert figures == [a + b for a, b in zip(CULTURE, TOURISM_FIGURES, strict=True)]
     assert "Period: from 01/03/2026 to 31/03/2026" in page.text_content()
     (link,) = page.xpath("//a[@id='report-download']")
-    assert link.get("href").startswith(XLSX_URL + "?")
+    assert link.get("href") == f"{XLSX_URL}?{MARCH}"
+    # The form is filled again with the shared period fields.
+    assert page.get_element_by_id("period-kind").value == "month"
+    assert page.get_element_by_id("period-day").get("value") == "2026-03-10"
+    custom = lxml.html.fromstring(
+        supervisor(report_site, english=True).text(
+            f"{URL}?period=custom&from=2026-03-01&to=2026-03-31"
+        )
+    )
+    assert table(lxml.html.tostring(custom, encoding="unicode")) == table(html)
+    assert custom.get_element_by_id("period-from").get("value") == "2026-03-01"
 
 
 def test_the_workbook_has_the_figures_and_keeps_names_as_text(report_site: Site) -> None:
@@ -164,15 +176,45 @@ def test_a_scoped_supervisor_sees_and_may_choose_only_their_units(report_site: S
     assert report_site.rows() == before
 
 
+PERIOD_PROBLEMS = [
+    ("period=custom&from=2026-03-31&to=2026-03-01", "The period ends before it begins."),
+    ("period=custom&from=2020-01-01&to=2026-03-01", "A period may cover at most three years."),
+    ("period=custom&from=2026-03-01", "A custom period needs its first and its last day."),
+    ("period=custom&from=2026-13-01&to=2026-12-31", "Give each day as a date (YYYY-MM-DD)."),
+    ("period=month&day=yesterday", "Give each day as a date (YYYY-MM-DD)."),
+    ("period=year", "Choose one of the periods the form offers."),
+    ("period=week", "Choose one of the periods the form offers."),  # too short for a report
+    # The report's old parameter names are gone: `kind` is no period.
+    ("period=nope&kind=month&on=2026-03-10", "Choose one of the periods the form offers."),
+]
+
+
+@pytest.mark.parametrize(("query", "message"), PERIOD_PROBLEMS)
+def test_a_period_that_makes_none_is_said_and_this_quarter_shown(
+    report_site: Site, query: str, message: str
+) -> None:
+    browser = supervisor(report_site, english=True)
+    before = report_site.rows()
+    response = browser.get(f"{URL}?{query}")
+    assert response.status_code == 200, query
+    page = lxml.html.fromstring(response.get_data(as_text=True))
+    said = [li.text_content() for li in page.xpath("//div[@id='problems']//li")]
+    assert said == [message, "This quarter is shown instead."]
+    quarter = Period.quarter_of(today_in_vietnam(utcnow()))
+    assert f"Period: from {quarter.first:%d/%m/%Y} to {quarter.last:%d/%m/%Y}" in (
+        page.text_content()
+    )
+    assert page.get_element_by_id("period-kind").value == "quarter"
+    # The download link names the period shown, never the one that makes none.
+    (link,) = page.xpath("//a[@id='report-download']")
+    assert link.get("href") == f"{XLSX_URL}?period=quarter"
+    assert report_site.rows() == before
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ("kind=custom&first=2026-03-31&last=2026-03-01", "The period ends before it begins."),
-        ("kind=custom&first=2020-01-01&last=2026-03-01", "A period may cover at most three years."),
-        ("kind=custom&first=2026-03-01", "A custom period needs its first and its last day."),
-        ("kind=custom&first=2026-13-01&last=2026-12-31", "Give each day as a date (YYYY-MM-DD)."),
-        ("kind=month&on=yesterday", "Give each day as a date (YYYY-MM-DD)."),
-        ("kind=year", "Choose the period: a quarter, a month or custom dates."),
+        *PERIOD_PROBLEMS,
         (f"{MARCH}&unit=999999", "There is no such unit."),
         (f"{MARCH}&unit=abc", "There is no such unit."),
     ],
@@ -182,7 +224,8 @@ def test_a_bad_parameter_gets_a_message_and_nothing_exported(
 ) -> None:
     browser = supervisor(report_site, english=True)
     before = report_site.rows()
-    for url in (URL, XLSX_URL):
+    urls = (URL, XLSX_URL) if "unit=" in query else (XLSX_URL,)
+    for url in urls:
         response = browser.get(f"{url}?{query}")
         assert response.status_code == 400, (url, query)
         page = lxml.html.fromstring(response.get_data(as_text=True))

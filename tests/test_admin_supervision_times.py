@@ -23,7 +23,8 @@ from support.tracking import KEYS, SOURCE, in_force, item, vn
 from workflow_model import lifecycle
 from workflow_model.accounts import create_user
 from workflow_model.calendar import WorkingCalendar
-from workflow_model.models import FlowVersion, Procedure, ProcedureCase, Step, Unit, User
+from workflow_model.models import FlowVersion, Procedure, ProcedureCase, Step, Unit, User, utcnow
+from workflow_model.supervision import Period, today_in_vietnam
 from workflow_model.tracking import ingest_events
 
 pytestmark = [
@@ -162,19 +163,32 @@ def test_the_table_lists_flagged_cases_first_with_their_figures_in_words(timed_s
 def test_the_period_form_and_a_period_that_makes_none(timed_site: Site) -> None:
     browser = supervisor(timed_site)
     assert table(browser.text(f"{PAGE}?period=month&day=2026-02-10")) == []
-    custom = f"{PAGE}?period=custom&first=2026-03-01&last=2026-03-04"
+    custom = f"{PAGE}?period=custom&from=2026-03-01&to=2026-03-04"
     rows = table(browser.text(custom))
     # Nothing flagged by the 4th: by procedure code; H-0's s2 and H-1's finished then.
     assert [(r["flagged"], r["steps"]["s2"][5]) for r in rows] == [("no", "0"), ("no", "2")]
     page = lxml.html.fromstring(browser.text(custom))
-    assert page.get_element_by_id("c-first").get("value") == "2026-03-01"
-    for bad in ("period=custom&first=2026-03-05&last=2026-03-01", "period=custom&first=x",
-                "period=year", "period=month&day=2026-13-01"):  # fmt: skip
+    assert page.get_element_by_id("period-from").get("value") == "2026-03-01"
+    assert page.get_element_by_id("period-kind").value == "custom"
+    quarter = Period.quarter_of(today_in_vietnam(utcnow()))
+    for bad, message in (
+        ("period=custom&from=2026-03-05&to=2026-03-01", "The period ends before it begins."),
+        ("period=custom&from=x", "A custom period needs its first and its last day."),
+        ("period=custom&from=x&to=2026-03-01", "Give each day as a date (YYYY-MM-DD)."),
+        ("period=year", "Choose one of the periods the form offers."),
+        ("period=month&day=2026-13-01", "Give each day as a date (YYYY-MM-DD)."),
+    ):
         response = browser.get(f"{PAGE}?{bad}")
-        assert response.status_code == 400, bad
+        assert response.status_code == 200, bad
         page = lxml.html.fromstring(response.get_data(as_text=True))
-        assert "Choose a period" in page.get_element_by_id("period-error").text_content()
-        assert not page.xpath("//table[@id='calibration']")
+        said = [li.text_content() for li in page.xpath("//div[@id='problems']//li")]
+        assert said == [message, "This quarter is shown instead."], bad
+        shown = page.get_element_by_id("calibration-period-shown").text_content()
+        assert f"From {quarter.first:%-m/%-d/%y} to {quarter.last:%-m/%-d/%y}." in shown, bad
+        assert page.get_element_by_id("period-kind").value == "quarter"
+    # The old parameter names are gone: `first`/`last` name no custom period.
+    response = browser.get(f"{PAGE}?period=custom&first=2026-03-01&last=2026-03-04")
+    assert "A custom period needs its first and its last day." in response.get_data(as_text=True)
 
 
 def test_only_an_administrator_gets_the_button_and_it_opens_the_draft(timed_site: Site) -> None:
@@ -232,12 +246,12 @@ def test_a_post_without_its_token_or_by_a_supervisor_creates_nothing(timed_site:
     response = anonymous.client.post(action, data=fields)
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
     # An unknown case, a case without suggestions, a period that makes none: said, nothing made.
-    bad_period = {"period": "custom", "first": "x"}
+    bad_period = {"period": "custom", "from": "x", "to": "2026-03-01"}
     for case, data in ((999_999, fields), (case_id(timed_site, OTHER), fields),
                        (case_id(timed_site, "1.000894"), bad_period)):  # fmt: skip
         answer = admin.post(f"{PAGE}case/{case}/draft", data, follow=True)
         assert answer.status_code == 200
-        assert "no suggested time" in messages(answer) or "Choose a period" in messages(answer)
+        assert "no suggested time" in messages(answer) or "YYYY-MM-DD" in messages(answer)
     assert timed_site.rows() == rows
 
 

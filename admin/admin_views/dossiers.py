@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from flask import Response, abort, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_admin import BaseView, expose
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
@@ -24,7 +23,7 @@ from markupsafe import Markup
 from exporters.control_slip import control_slip_xlsx, slip_filename
 from exporters.svg import STATES, render_svg
 from workflow_model.models import DossierStatus, Role, Unit
-from workflow_model.supervision import Scope, scope_of_user
+from workflow_model.supervision import Scope
 from workflow_model.supervision.access import dossier_in_scope
 from workflow_model.tracking import (
     DossierFilter,
@@ -49,20 +48,16 @@ from workflow_model.tracking.wording import (
 
 from ..bounds import MAX_PAGE
 from ..database import db_session
-from .base import acting_user, has_any_role
+from .base import has_any_role
+from .reading import TEXT_LIMIT, page_language, query_text, reader_scope
 
 STAFF_ROLES = frozenset(Role)
 """Who may read dossiers: every staff role."""
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_TEXT_LIMIT = 64
-
-
-def _language() -> str:
-    return str(get_locale() or "vi")
 
 
 def _text(name: str) -> str:
-    return request.args.get(name, "").strip()[:_TEXT_LIMIT]
+    return query_text(request.args, name)
 
 
 def _page() -> int:
@@ -113,19 +108,10 @@ def read_filters(scope: Scope) -> tuple[DossierFilter, str | None]:
         message = _l(
             "“%(name)s” cannot be “%(value)s”, so every dossier is listed.",
             name=name,
-            value=error.value[:_TEXT_LIMIT],
+            value=error.value[:TEXT_LIMIT],
         )
         return DossierFilter(scope=scope), str(message)
     return replace(filters, scope=scope), None
-
-
-def user_scope() -> Scope:
-    """What the logged-in user may see of dossiers (a scoped supervisor: their units)."""
-    session = db_session()
-    user = acting_user(session)
-    if user is None:  # the view let a logged-in user in; the row cannot be missing
-        abort(403)
-    return scope_of_user(session, user)
 
 
 def _diagram(record: DossierRecord, language: str) -> tuple[Markup, dict[str, StepState]]:
@@ -170,14 +156,14 @@ class DossierView(BaseView):
     def index(self) -> ResponseReturnValue:
         """The dossiers matching the filters, newest first, a page at a time."""
         session = db_session()
-        scope = user_scope()
+        scope = reader_scope()
         filters, problem = read_filters(scope)
         found = list_dossiers(session, filters, page=_page(), page_size=PAGE_SIZE)
         units = session.execute(
             sa.select(Unit.code, Unit.name).where(Unit.active).order_by(Unit.name, Unit.code)
         ).all()
         arguments = {key: value for key, value in request.args.items() if key != "page" and value}
-        language = _language()
+        language = page_language()
         active = filters.to_query()
         return self.render(
             "sodo/dossiers.html",
@@ -215,7 +201,7 @@ class DossierView(BaseView):
 
     def _record(self, dossier_id: int) -> DossierRecord:
         # Outside the user's scope is "not found", as an unknown id: nothing is said of it.
-        if not dossier_in_scope(db_session(), dossier_id, user_scope()):
+        if not dossier_in_scope(db_session(), dossier_id, reader_scope()):
             abort(404)
         record = dossier_record(db_session(), dossier_id)
         if record is None:
@@ -226,7 +212,7 @@ class DossierView(BaseView):
     def dossier(self, dossier_id: int) -> ResponseReturnValue:
         """One dossier: its summary, its coloured diagram, its event log and step runs."""
         record = self._record(dossier_id)
-        language = _language()
+        language = page_language()
         diagram, states = _diagram(record, language)
         legend = [
             (state, STATES[state.value]) for state in StepState if state in set(states.values())
@@ -250,14 +236,14 @@ class DossierView(BaseView):
             "sodo/control_slip.html",
             slip=control_slip(record),
             dossier_id=dossier_id,
-            **self._helpers(_language()),
+            **self._helpers(page_language()),
         )
 
     @expose("/<int:dossier_id>/phieu-kiem-soat.xlsx")
     def slip_xlsx(self, dossier_id: int) -> ResponseReturnValue:
         """The control slip as a workbook, named after the dossier's code."""
         record = self._record(dossier_id)
-        data = control_slip_xlsx(control_slip(record), _language())
+        data = control_slip_xlsx(control_slip(record), page_language())
         response = Response(data, mimetype=XLSX)
         name = slip_filename(record.dossier.code)
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'

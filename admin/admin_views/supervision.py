@@ -2,8 +2,9 @@
 
 For supervisors and administrators only (anonymous: the login form; another role: 403).
 Everything is a GET: the period, the breakdown and its order, and the overdue list's
-filters are query parameters, and a value that makes no sense is said on the page and
-replaced by the default, never a 500. The figures come from
+filters are query parameters (the period's as `periods` reads them for every supervision
+page: ``period``, ``day``, ``from``, ``to``), and a value that makes no sense is said on
+the page and replaced by the default (this month), never a 500. The figures come from
 `workflow_model.supervision.figures`, inside the user's scope (`scope_of_user`); each
 links to the dossier list through its `DossierFilter` (the list applies the same scope
 again). Each figure is drawn by plotly.js from JSON the page carries in a
@@ -25,20 +26,12 @@ import sqlalchemy as sa
 from flask import Response, abort, g, redirect, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_admin import BaseView, expose
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from exporters.overdue_xlsx import overdue_filename, overdue_xlsx
 from workflow_model.models import Channel, Role, Unit, Verdict, utcnow
-from workflow_model.supervision import (
-    Period,
-    PeriodError,
-    PeriodKind,
-    Scope,
-    scope_of_user,
-    today_in_vietnam,
-)
+from workflow_model.supervision import PeriodKind, Scope, today_in_vietnam
 from workflow_model.supervision.figures import (
     BreakdownBy,
     BreakdownRow,
@@ -54,8 +47,10 @@ from workflow_model.supervision.figures import (
 from workflow_model.tracking.wording import CHANNEL_WORDS, VERDICT_WORDS, label, working_time
 
 from ..database import db_session
-from .base import acting_user, has_any_role
+from .base import has_any_role
 from .dossiers import XLSX
+from .periods import PeriodChoice, kind_choices, period_or_default
+from .reading import page_language, query_text, reader_scope
 
 SUPERVISION_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR})
 """Who may read the dashboard."""
@@ -65,7 +60,8 @@ ENDS = 10
 """How many officers each end of the officer breakdown shows."""
 PLOTLY_JS = files("plotly") / "package_data" / "plotly.min.js"
 """plotly.js as the installed `plotly` package ships it (never copied into the repository)."""
-_TEXT_LIMIT = 64
+DEFAULT_KIND = PeriodKind.MONTH
+"""The period the dashboard shows when none is asked for (or the one asked makes none)."""
 _FONT = 13
 """The figures' text size in CSS px (labels at least 12 px)."""
 _COLOURS = {"early": "#2e7d32", "on_time": "#1565c0", "late": "#c62828", "received": "#6d4c41"}
@@ -76,12 +72,6 @@ BREAKDOWN_NAMES = {
     BreakdownBy.PROCEDURE: _l("Procedure"),
     BreakdownBy.STEP: _l("Step"),
     BreakdownBy.OFFICER: _l("Officer"),
-}
-PERIOD_NAMES = {
-    PeriodKind.WEEK: _l("This week"),
-    PeriodKind.MONTH: _l("This month"),
-    PeriodKind.QUARTER: _l("This quarter"),
-    PeriodKind.CUSTOM: _l("Custom dates"),
 }
 SORT_COLUMNS: dict[str, Any] = {
     "label": _l("Name"),
@@ -97,22 +87,11 @@ SORT_COLUMNS: dict[str, Any] = {
 """The breakdown table's columns, each a sort key (an attribute of `BreakdownRow`)."""
 
 
-def _language() -> str:
-    return str(get_locale() or "vi")
-
-
-def _text(args: Mapping[str, str], name: str) -> str:
-    return str(args.get(name, "")).strip()[:_TEXT_LIMIT]
-
-
 @dataclass
 class Choices:
     """What the page's parameters asked for, and what was wrong with them."""
 
-    kind: PeriodKind = PeriodKind.MONTH
-    period: Period | None = None
-    first: str = ""
-    last: str = ""
+    period: PeriodChoice
     by: BreakdownBy = BreakdownBy.AGENCY
     sort: str = "total"
     order: str = "desc"
@@ -120,48 +99,18 @@ class Choices:
     problems: list[str] = field(default_factory=list)
 
 
-def _period(args: Mapping[str, str], today: date, choices: Choices) -> None:
-    kind_text = _text(args, "period") or PeriodKind.MONTH.value
-    if kind_text not in set(PeriodKind):
-        choices.problems.append(str(_l("Unknown period; this month is shown.")))
-        kind_text = PeriodKind.MONTH.value
-    choices.kind = PeriodKind(kind_text)
-    choices.first, choices.last = _text(args, "from"), _text(args, "to")
-    if choices.kind is not PeriodKind.CUSTOM:
-        choices.period = Period.of_kind(choices.kind, today)
-        return
-    try:
-        choices.period = Period(date.fromisoformat(choices.first), date.fromisoformat(choices.last))
-    except PeriodError:
-        choices.problems.append(
-            str(
-                _l(
-                    "The dates do not make a period (the end comes before the start, or "
-                    "it is longer than three years); this month is shown."
-                )
-            )
-        )
-    except ValueError:
-        choices.problems.append(
-            str(_l("Give both dates as YYYY-MM-DD for a custom period; this month is shown."))
-        )
-    if choices.period is None:
-        choices.kind = PeriodKind.MONTH
-        choices.period = Period.of_kind(PeriodKind.MONTH, today)
-
-
 def _breakdown_choice(args: Mapping[str, str], choices: Choices) -> None:
-    by = _text(args, "by") or BreakdownBy.AGENCY.value
+    by = query_text(args, "by") or BreakdownBy.AGENCY.value
     if by in set(BreakdownBy):
         choices.by = BreakdownBy(by)
     else:
         choices.problems.append(str(_l("Unknown breakdown; by agency is shown.")))
-    sort = _text(args, "sort") or "total"
+    sort = query_text(args, "sort") or "total"
     if sort in SORT_COLUMNS:
         choices.sort = sort
     else:
         choices.problems.append(str(_l("Unknown column to sort by; sorted by total.")))
-    order = _text(args, "order") or "desc"
+    order = query_text(args, "order") or "desc"
     if order in ("asc", "desc"):
         choices.order = order
     else:
@@ -170,7 +119,7 @@ def _breakdown_choice(args: Mapping[str, str], choices: Choices) -> None:
 
 def _overdue_choice(args: Mapping[str, str], choices: Choices) -> None:
     min_days: float = 0
-    text = _text(args, "min_days").replace(",", ".")
+    text = query_text(args, "min_days").replace(",", ".")
     if text:
         try:
             min_days = float(text)
@@ -181,13 +130,13 @@ def _overdue_choice(args: Mapping[str, str], choices: Choices) -> None:
             choices.problems.append(
                 str(_l("The minimum days overdue must be a number of days, 0 or more."))
             )
-    apology_text = _text(args, "apology")
+    apology_text = query_text(args, "apology")
     apology = {"": None, "yes": True, "no": False}.get(apology_text)
     if apology_text not in ("", "yes", "no"):
         choices.problems.append(str(_l("Unknown apology slip filter; all are shown.")))
     choices.overdue = OverdueFilter(
-        procedure=_text(args, "procedure"),
-        unit=_text(args, "unit"),
+        procedure=query_text(args, "procedure"),
+        unit=query_text(args, "unit"),
         min_days=min_days,
         apology=apology,
     )
@@ -195,8 +144,8 @@ def _overdue_choice(args: Mapping[str, str], choices: Choices) -> None:
 
 def read_choices(args: Mapping[str, str], today: date) -> Choices:
     """The dashboard's parameters from the query string; what is wrong goes to `problems`."""
-    choices = Choices()
-    _period(args, today, choices)
+    period, problems = period_or_default(args, today, DEFAULT_KIND)
+    choices = Choices(period, problems=problems)
     _breakdown_choice(args, choices)
     _overdue_choice(args, choices)
     return choices
@@ -341,14 +290,6 @@ def trend_figure(
 # --- the view -----------------------------------------------------------------------------
 
 
-def _scope() -> Scope:
-    session = db_session()
-    user = acting_user(session)
-    if user is None:  # is_accessible let a logged-in user in; the row cannot be missing
-        abort(403)
-    return scope_of_user(session, user)
-
-
 def _units(scope: Scope) -> list[tuple[str, str]]:
     """The active units the overdue list may be narrowed to: those of the scope."""
     query = sa.select(Unit.code, Unit.name).where(Unit.active).order_by(Unit.name, Unit.code)
@@ -376,10 +317,9 @@ class SupervisionView(BaseView):
         session = db_session()
         now = utcnow()
         choices = read_choices(request.args, today_in_vietnam(now))
-        period = choices.period
-        assert period is not None
-        scope = _scope()
-        language = _language()
+        period = choices.period.period
+        scope = reader_scope()
+        language = page_language()
         numbers = headline(session, period, scope, now)
         rows = breakdown(session, period, scope, choices.by)
         ordered = sorted_rows(rows, choices.sort, choices.order)
@@ -421,7 +361,7 @@ class SupervisionView(BaseView):
             xlsx_url=url_for(".overdue_xlsx", **self._overdue_args(choices)),
             base=base,
             units=_units(scope),
-            period_names=PERIOD_NAMES,
+            period_kinds=kind_choices(PeriodKind),
             breakdown_names=BREAKDOWN_NAMES,
             sort_columns=SORT_COLUMNS,
             channels=list(Channel),
@@ -434,11 +374,7 @@ class SupervisionView(BaseView):
     @staticmethod
     def _base_args(choices: Choices) -> dict[str, str]:
         """The period and breakdown parameters, which every link of the page keeps."""
-        found = {"period": choices.kind.value, "by": choices.by.value}
-        if choices.kind is PeriodKind.CUSTOM and choices.period is not None:
-            found["from"] = choices.period.first.isoformat()
-            found["to"] = choices.period.last.isoformat()
-        return found
+        return {**choices.period.arguments(), "by": choices.by.value}
 
     @staticmethod
     def _overdue_args(choices: Choices) -> dict[str, str]:
@@ -466,12 +402,18 @@ class SupervisionView(BaseView):
 
     @expose("/overdue.xlsx")
     def overdue_xlsx(self) -> ResponseReturnValue:
-        """The overdue list, with the page's filters, as a workbook."""
+        """The overdue list, with the page's filters, as a workbook.
+
+        The list is what is overdue now, whatever the period: a period that makes none does
+        not matter here, and the filters fall back as on the page.
+        """
         now = utcnow()
         today = today_in_vietnam(now)
         choices = read_choices(request.args, today)
-        rows = overdue_dossiers(db_session(), _scope(), now, choices.overdue, limit=OVERDUE_LIMIT)
-        response = Response(overdue_xlsx(rows, _language()), mimetype=XLSX)
+        rows = overdue_dossiers(
+            db_session(), reader_scope(), now, choices.overdue, limit=OVERDUE_LIMIT
+        )
+        response = Response(overdue_xlsx(rows, page_language()), mimetype=XLSX)
         name = overdue_filename(today.isoformat())
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
         return response

@@ -1,12 +1,14 @@
 """Configured against actual (`/supervision/times`): each step's time against its runs.
 
 For supervisors and administrators (anonymous visitors: the login form; other roles:
-403). A GET form chooses the period (this week, month or quarter of a day, or custom
-dates); the table lists, per procedure case of a version in force, each step's
-configured time, the median and 90th percentile of the working hours its runs used,
-the late rate and the dossiers, with the flags as words; the cases with a flagged step
-come first. Figures come from `workflow_model.supervision.configured_vs_actual`, in the
-user's scope, with the thresholds of the settings (`config.supervision_thresholds`).
+403). A GET form chooses the period (the week, month or quarter holding a day, or custom
+dates, with the parameters of `periods`; this quarter by default, and a period that makes
+none is said and this quarter shown); the table lists, per procedure case of a version
+in force, each step's configured time, the median and 90th percentile of the working
+hours its runs used, the late rate and the dossiers, with the flags as words; the cases
+with a flagged step come first. Figures come from
+`workflow_model.supervision.configured_vs_actual`, in the user's scope, with the
+thresholds of the settings (`config.supervision_thresholds`).
 
 An administrator gets, for each flagged case, a POST form (CSRF) that opens a new draft
 with the suggested times (`draft_with_suggested_times`) and leads to that draft's review
@@ -17,14 +19,12 @@ taken as a time.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from babel.numbers import format_percent
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_admin import BaseView, expose
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -34,12 +34,10 @@ from workflow_model.refusals import ChangeRefused
 from workflow_model.supervision import (
     CaseCalibration,
     Period,
-    PeriodError,
     PeriodKind,
     by_case,
     configured_vs_actual,
     draft_with_suggested_times,
-    scope_of_user,
     today_in_vietnam,
 )
 from workflow_model.tracking.wording import working_time
@@ -49,54 +47,15 @@ from ..config import supervision_thresholds
 from ..database import db_session
 from ..vocabulary import STATUS_LABELS, refusal_message
 from .base import acting_user, has_any_role
+from .periods import PeriodInvalid, kind_choices, period_or_default, read_period
+from .reading import page_language, reader_scope
 
 READ_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR})
 """Who may read the page."""
 DRAFT_ROLES = frozenset({Role.ADMIN})
 """Who may open a draft with the suggested times."""
-PERIOD_LABELS = {
-    PeriodKind.WEEK: _l("Week"),
-    PeriodKind.MONTH: _l("Month"),
-    PeriodKind.QUARTER: _l("Quarter"),
-    PeriodKind.CUSTOM: _l("Custom dates"),
-}
-BAD_PERIOD = _l("Choose a period: a day for a week, month or quarter, or a first and last day.")
-_FIELDS = ("period", "day", "first", "last")
-
-
-def _language() -> str:
-    return str(get_locale() or "vi")
-
-
-def _day(values: Any, name: str) -> date | None:
-    """The ISO date of the field `name`; None when empty; ValueError when not a date."""
-    text = str(values.get(name, "")).strip()[:10]
-    return date.fromisoformat(text) if text else None
-
-
-def read_period(values: Any, today: date) -> tuple[Period, dict[str, str]]:
-    """The period the form's `values` choose (this quarter by default) and its fields.
-
-    Raises PeriodError (a ValueError) for a kind, a day or custom dates that make none.
-    """
-    try:
-        kind = PeriodKind(str(values.get("period", "")) or PeriodKind.QUARTER)
-        if kind is PeriodKind.CUSTOM:
-            first, last = _day(values, "first"), _day(values, "last")
-            if first is None or last is None:
-                raise PeriodError("a custom period needs its first and last day")
-            period = Period(first, last)
-        else:
-            period = Period.of_kind(kind, _day(values, "day") or today)
-    except ValueError as error:
-        raise PeriodError(str(error)) from error
-    fields = {
-        "period": kind.value,
-        "day": str(values.get("day", "")).strip()[:10] if kind is not PeriodKind.CUSTOM else "",
-        "first": period.first.isoformat() if kind is PeriodKind.CUSTOM else "",
-        "last": period.last.isoformat() if kind is PeriodKind.CUSTOM else "",
-    }
-    return period, fields
+DEFAULT_KIND = PeriodKind.QUARTER
+"""The period shown when none is asked for (or the one asked makes none)."""
 
 
 def _change_text(case: CaseCalibration, language: str) -> str:
@@ -123,14 +82,10 @@ class SupervisionTimesView(BaseView):
         abort(403)
 
     def _cases(self, period: Period, case_id: int | None = None) -> tuple[CaseCalibration, ...]:
-        session = db_session()
-        user = acting_user(session)
-        if user is None:
-            abort(403)
         rows = configured_vs_actual(
-            session,
+            db_session(),
             period,
-            scope_of_user(session, user),
+            reader_scope(),
             supervision_thresholds(current_app.config),
             case_id=case_id,
         )
@@ -139,16 +94,11 @@ class SupervisionTimesView(BaseView):
     @expose("/")
     def index(self) -> ResponseReturnValue:
         """The period's form and the table, flagged cases first."""
-        language = _language()
+        language = page_language()
         today = today_in_vietnam(utcnow())
-        try:
-            period, fields = read_period(request.args, today)
-            error = None
-        except PeriodError:
-            period, fields = Period.quarter_of(today), dict.fromkeys(_FIELDS, "")
-            fields["period"] = PeriodKind.QUARTER.value
-            error = BAD_PERIOD
-        cases = () if error else self._cases(period)
+        choice, problems = period_or_default(request.args, today, DEFAULT_KIND)
+        period = choice.period
+        cases = self._cases(period)
         can_draft = has_any_role(DRAFT_ROLES)
         # Said before the click: a case with an open version gets no new draft.
         session = db_session()
@@ -162,10 +112,10 @@ class SupervisionTimesView(BaseView):
         return self.render(
             "sodo/supervision_times.html",
             period=period,
-            fields=fields,
-            error=error,
+            choice=choice,
+            problems=problems,
             cases=cases,
-            kinds=PERIOD_LABELS,
+            kinds=kind_choices(PeriodKind),
             thresholds=supervision_thresholds(current_app.config),
             can_draft=can_draft,
             opened=opened,
@@ -173,7 +123,7 @@ class SupervisionTimesView(BaseView):
             duration=lambda value: format_duration(value, language),
             hours=lambda value: "–" if value is None else working_time(value, language),
             percent=lambda value: "–" if value is None else format_percent(value, locale=language),
-        ), (400 if error else 200)
+        )
 
     @expose("/case/<int:case_id>/draft", methods=("POST",))
     def draft(self, case_id: int) -> ResponseReturnValue:
@@ -185,12 +135,12 @@ class SupervisionTimesView(BaseView):
             abort(403)
         today = today_in_vietnam(utcnow())
         try:
-            period, fields = read_period(request.form, today)
-        except PeriodError:
-            flash(str(BAD_PERIOD), "error")
+            choice = read_period(request.form, today, DEFAULT_KIND)
+        except PeriodInvalid as refused:
+            flash(str(refused.message), "error")
             return redirect(url_for(".index"))
-        back = url_for(".index", **{key: value for key, value in fields.items() if value})
-        found = self._cases(period, case_id)
+        back = url_for(".index", **choice.arguments())
+        found = self._cases(choice.period, case_id)
         case = found[0] if found else None
         if case is None or not case.suggestions:
             flash(str(_l("This case has no suggested time in this period.")), "error")
@@ -210,7 +160,7 @@ class SupervisionTimesView(BaseView):
                     "Draft v%(number)s is open with the suggested times: %(changes)s. "
                     "Nothing is submitted; check its findings and edit it.",
                     number=draft.number,
-                    changes=_change_text(case, _language()),
+                    changes=_change_text(case, page_language()),
                 )
             ),
             "success",
