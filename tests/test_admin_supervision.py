@@ -162,6 +162,25 @@ def test_the_headline_numbers_are_the_figures_and_each_drills_to_its_dossiers(
     assert set(shown) == set(HEADLINE)
 
 
+def test_each_week_of_the_trend_drills_to_the_dossiers_it_counts(tracked_site: Site) -> None:
+    browser = supervisor(tracked_site)
+    html = page(browser.text(f"/supervision/?{MARCH}"))
+    weeks = html.xpath("//tr[@class='sodo-week']")
+    # March 2026 touches six weeks: the first and last cut by the month's edges.
+    assert [week.get("data-monday") for week in weeks] == [
+        "2026-02-23", "2026-03-02", "2026-03-09", "2026-03-16", "2026-03-23", "2026-03-30"
+    ]  # fmt: skip
+    counted = 0
+    for week in weeks:
+        for cell in week.xpath("./td"):
+            link = cell.xpath("./a")[0]
+            total, _codes = listed_total(browser, link.get("href"))
+            assert total == int(link.text_content()), (week.get("data-monday"), link.get("href"))
+            counted += total
+    # Five received, H-001 early and H-005 late: each counted in exactly one week.
+    assert counted == 5 + 2
+
+
 @pytest.mark.parametrize("by", [b.value for b in BreakdownBy])
 def test_each_breakdown_row_is_the_figures_row_and_drills_to_its_dossiers(
     tracked_site: Site, by: str

@@ -42,6 +42,7 @@ from workflow_model.supervision.figures import (
     headline,
     headline_drill,
     overdue_dossiers,
+    week_drill,
     weekly_trend,
 )
 from workflow_model.tracking.wording import CHANNEL_WORDS, VERDICT_WORDS, label, working_time
@@ -330,6 +331,10 @@ class SupervisionView(BaseView):
             query = headline_drill(figure, period, now, scope=scope).to_query()
             return url_for("dossiers.index", **query)
 
+        def drill_week(week: TrendWeek, figure: str) -> str:
+            query = week_drill(week, figure, period, now, scope=scope).to_query()
+            return url_for("dossiers.index", **query)
+
         base = self._base_args(choices)
         figures = {
             "fig-channels": channel_figure(numbers, language, str(_l("Received by channel"))),
@@ -356,6 +361,7 @@ class SupervisionView(BaseView):
             overdue_limit=OVERDUE_LIMIT,
             figures=figures,
             drill=drill,
+            drill_week=drill_week,
             drill_row=lambda row: url_for("dossiers.index", **row.drill.to_query()),
             sort_url=self._sort_url(base, choices),
             xlsx_url=url_for(".overdue_xlsx", **self._overdue_args(choices)),

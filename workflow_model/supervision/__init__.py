@@ -32,6 +32,7 @@ from .figures import (
     headline,
     headline_drill,
     overdue_dossiers,
+    week_drill,
     weekly_trend,
 )
 from .period import MAX_PERIOD_DAYS, Period, PeriodError, PeriodKind, today_in_vietnam
@@ -104,5 +105,6 @@ __all__ = [
     "suggested_duration",
     "today_in_vietnam",
     "units_in_scope",
+    "week_drill",
     "weekly_trend",
 ]

@@ -84,6 +84,7 @@ __all__ = [
     "headline",
     "headline_drill",
     "overdue_dossiers",
+    "week_drill",
     "weekly_trend",
 ]
 
@@ -177,6 +178,14 @@ class TrendWeek:
     def resolved(self) -> int:
         """Resolved in the week: early + on time + late."""
         return self.early + self.on_time + self.late
+
+    def days_in(self, period: Period) -> Period:
+        """The days of this week that `period` holds, which its figures count.
+
+        >>> TrendWeek(date(2026, 3, 30), 0, 0, 0, 0).days_in(Period.month_of(date(2026, 3, 1)))
+        Period(first=datetime.date(2026, 3, 30), last=datetime.date(2026, 3, 31))
+        """
+        return Period(max(self.monday, period.first), min(self.monday + timedelta(6), period.last))
 
 
 @dataclass(frozen=True)
@@ -333,6 +342,17 @@ def headline_drill(
     raise UnknownFigure(
         f"unknown headline figure {figure!r} (one of {', '.join(HEADLINE_FIGURES)})"
     )
+
+
+def week_drill(
+    week: TrendWeek, figure: str, period: Period, now: datetime, *, scope: Scope = EVERYTHING
+) -> DossierFilter:
+    """The dossiers behind one week's `figure` of the trend: received, or resolved by verdict.
+
+    The headline's filter over the week's days within `period`, so a week cut by the
+    period's edge lists what its row counts.
+    """
+    return headline_drill(figure, week.days_in(period), now, scope=scope)
 
 
 # --- Breakdowns -------------------------------------------------------------------------
