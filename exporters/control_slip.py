@@ -23,7 +23,6 @@ from datetime import datetime
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from workflow_model.calendar import TIMEZONE
@@ -39,6 +38,7 @@ from .xlsx_cells import (
     HEADER_FILL,
     TITLE,
     WRAP,
+    fit_to_a4,
     put_cell,
     save_workbook,
 )
@@ -227,12 +227,4 @@ def control_slip_xlsx(slip: ControlSlip, locale: str = "vi") -> bytes:
 
 def _page_setup(sheet: Worksheet, header_row: int) -> None:
     """A4 portrait, fitted to the page width, the table's heading repeated on every page."""
-    sheet.page_setup.orientation = "portrait"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    if sheet.sheet_properties.pageSetUpPr is None:
-        sheet.sheet_properties.pageSetUpPr = PageSetupProperties()
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = f"{header_row}:{header_row}"
-    sheet.page_margins.left = sheet.page_margins.right = 0.5
+    fit_to_a4(sheet, "portrait", (header_row, header_row), 0.5)

@@ -23,7 +23,6 @@ from datetime import date
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from workflow_model.document.durations import language_of
@@ -38,6 +37,7 @@ from .xlsx_cells import (
     HEADER_FILL,
     TITLE,
     WRAP,
+    fit_to_a4,
     put_cell,
     save_workbook,
 )
@@ -298,13 +298,5 @@ def periodic_report_xlsx(report: PeriodicReport, locale: str = "vi") -> bytes:
 
 def _page_setup(sheet: Worksheet, header_row: int) -> None:
     """A4 landscape, fitted to the page width, the two heading rows on every page."""
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    if sheet.sheet_properties.pageSetUpPr is None:
-        sheet.sheet_properties.pageSetUpPr = PageSetupProperties()
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = f"{header_row}:{header_row + 1}"
-    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    fit_to_a4(sheet, "landscape", (header_row, header_row + 1), 0.4)
     sheet.freeze_panes = f"{get_column_letter(_FIRST_FIGURE)}{header_row + 2}"

@@ -40,7 +40,6 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from workflow_model.calendar import TIMEZONE
@@ -50,7 +49,7 @@ from workflow_model.enums import STANDARD_LEVELS
 from workflow_model.flowgraph import FlowGraph, agency_of_units
 
 from .base import ExportItem, ExportOptions
-from .xlsx_cells import CellValue, clean_text, put_cell, save_workbook
+from .xlsx_cells import CellValue, clean_text, fit_to_a4, put_cell, save_workbook
 
 CATALOGUE_SHEET = "Danh mục"
 CATALOGUE_HEADERS = (
@@ -384,17 +383,8 @@ def _header(sheet: Worksheet, row: int, headers: Sequence[str], widths: Sequence
 
 def _page_setup(sheet: Worksheet, header_row: int) -> None:
     """A4 landscape, fitted to the page width, the header row repeated on every page."""
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    properties = sheet.sheet_properties
-    if properties.pageSetUpPr is None:  # openpyxl makes one with every sheet; None is allowed
-        properties.pageSetUpPr = PageSetupProperties()
-    properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = f"{header_row}:{header_row}"
+    fit_to_a4(sheet, "landscape", (header_row, header_row), 0.5)
     sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.5
     sheet.page_margins.top = sheet.page_margins.bottom = 0.6
 
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import UTC, date, datetime
-from typing import TypeAlias
+from typing import Literal, TypeAlias
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
@@ -31,6 +32,7 @@ __all__ = [
     "WRAP",
     "CellValue",
     "clean_text",
+    "fit_to_a4",
     "put_cell",
     "restamp_zip",
     "save_workbook",
@@ -109,3 +111,26 @@ def restamp_zip(data: bytes, stamp: datetime) -> bytes:
             fixed.external_attr = 0o100644 << 16
             target.writestr(fixed, source.read(info))
     return out.getvalue()
+
+
+def fit_to_a4(
+    sheet: Worksheet,
+    orientation: Literal["portrait", "landscape"],
+    title_rows: tuple[int, int],
+    side_margin: float,
+) -> None:
+    """Print `sheet` on A4, fitted to the page width, with its title rows on every page.
+
+    `orientation` is "portrait" or "landscape"; `title_rows` the first and last row
+    repeated; `side_margin` the left and right margins in inches.
+    """
+    sheet.page_setup.orientation = orientation
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    properties = sheet.sheet_properties
+    if properties.pageSetUpPr is None:  # openpyxl makes one with every sheet; None is allowed
+        properties.pageSetUpPr = PageSetupProperties()
+    properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"{title_rows[0]}:{title_rows[1]}"
+    sheet.page_margins.left = sheet.page_margins.right = side_margin
