@@ -199,44 +199,44 @@ def _layout(title: str, **more: Any) -> dict[str, Any]:
     }
 
 
-def verdict_figure(numbers: Headline, language: str, title: str) -> dict[str, Any]:
-    """The resolved dossiers by verdict, a bar each."""
-    verdicts = (Verdict.EARLY, Verdict.ON_TIME, Verdict.LATE)
-    values = [numbers.early, numbers.on_time, numbers.late]
+def bar_figure(names: list[str], values: list[int], colour: Any, title: str) -> dict[str, Any]:
+    """One bar per name, each labelled with its value; `colour` one or one per bar."""
     return {
         "data": [
             {
                 "type": "bar",
-                "x": [label(VERDICT_WORDS, v, language) for v in verdicts],
+                "x": names,
                 "y": values,
                 "text": [str(value) for value in values],
                 "textposition": "auto",
                 "textfont": {"size": _FONT},
-                "marker": {"color": [_COLOURS[v.value] for v in verdicts]},
+                "marker": {"color": colour},
             }
         ],
         "layout": _layout(title),
     }
+
+
+def verdict_figure(numbers: Headline, language: str, title: str) -> dict[str, Any]:
+    """The resolved dossiers by verdict, a bar each."""
+    verdicts = (Verdict.EARLY, Verdict.ON_TIME, Verdict.LATE)
+    return bar_figure(
+        [label(VERDICT_WORDS, v, language) for v in verdicts],
+        [numbers.early, numbers.on_time, numbers.late],
+        [_COLOURS[v.value] for v in verdicts],
+        title,
+    )
 
 
 def channel_figure(numbers: Headline, language: str, title: str) -> dict[str, Any]:
     """The dossiers received by channel, a bar each."""
     channels = list(Channel)
-    values = [numbers.received_by_channel.get(channel, 0) for channel in channels]
-    return {
-        "data": [
-            {
-                "type": "bar",
-                "x": [label(CHANNEL_WORDS, c, language) for c in channels],
-                "y": values,
-                "text": [str(value) for value in values],
-                "textposition": "auto",
-                "textfont": {"size": _FONT},
-                "marker": {"color": _COLOURS["received"]},
-            }
-        ],
-        "layout": _layout(title),
-    }
+    return bar_figure(
+        [label(CHANNEL_WORDS, c, language) for c in channels],
+        [numbers.received_by_channel.get(channel, 0) for channel in channels],
+        _COLOURS["received"],
+        title,
+    )
 
 
 def breakdown_figure(rows: list[BreakdownRow], language: str, title: str) -> dict[str, Any]:
